@@ -1,5 +1,9 @@
 // swift-tools-version: 6.2
 // loa: the commune loudspeaker broadcast scheduler.
+//
+// Targets by responsibility; dependencies point one way, from the command
+// line down to the libraries. Pure logic (calendar, planner) has no I/O and
+// no C. C libraries stay at the edge, each behind a `.systemLibrary` target.
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -9,9 +13,63 @@ let strict: [SwiftSetting] = [
 
 let package = Package(
   name: "loa",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "loa", targets: ["loa"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+  ],
   targets: [
+    // C at the edge.
+    .systemLibrary(
+      name: "CSndFile",
+      pkgConfig: "sndfile",
+      providers: [.apt(["libsndfile1-dev"])]
+    ),
+
     // Solar and Vietnamese lunar dates, can-chi, holidays, recurrence rules. Pure.
     .target(name: "LoaCalendar", swiftSettings: strict),
+    // The schedule format: YAML with source locations, the model, validation.
+    .target(
+      name: "LoaSchedule",
+      dependencies: ["LoaCalendar", .product(name: "Yams", package: "Yams")],
+      swiftSettings: strict
+    ),
+    // From a schedule and a date range to the airings that will happen. Pure.
+    .target(
+      name: "LoaPlanner", dependencies: ["LoaCalendar", "LoaSchedule"], swiftSettings: strict),
+    // Audio files: reading their format and duration through libsndfile.
+    .target(name: "LoaAudio", dependencies: ["CSndFile"], swiftSettings: strict),
+    // The `loa` command line.
+    .executableTarget(
+      name: "loa",
+      dependencies: [
+        "LoaCalendar", "LoaSchedule", "LoaPlanner", "LoaAudio",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: strict
+    ),
+    // Benchmarks: run with `make bench`, never part of the tests.
+    .executableTarget(
+      name: "loa-bench",
+      dependencies: ["LoaCalendar", "LoaSchedule", "LoaPlanner"],
+      path: "Benchmarks/loa-bench",
+      swiftSettings: strict
+    ),
+
     .testTarget(name: "LoaCalendarTests", dependencies: ["LoaCalendar"], swiftSettings: strict),
+    .testTarget(
+      name: "LoaScheduleTests", dependencies: ["LoaSchedule"],
+      // Deliberately broken schedules, read by path from the tests.
+      exclude: ["Broken"], swiftSettings: strict),
+    .testTarget(
+      name: "LoaPlannerTests", dependencies: ["LoaPlanner", "LoaSchedule", "LoaCalendar"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "LoaAudioTests", dependencies: ["LoaAudio", "CSndFile"], swiftSettings: strict),
+    // End to end: runs the real `loa` binary as a process.
+    .testTarget(name: "loaTests", dependencies: ["loa"], swiftSettings: strict),
   ]
 )

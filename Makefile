@@ -1,0 +1,41 @@
+# loa — common tasks. `make run` and `make test` are the README's quick start.
+SWIFT ?= swift
+SCHEDULE ?= schedules
+export PATH := /opt/swift/usr/bin:$(PATH)
+
+.PHONY: all deps build run test lint format bench audio clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+# The main job. Until the daemon exists: check the sample station and show
+# its first week on air.
+run: build
+	$(SWIFT) run loa validate $(SCHEDULE)
+	$(SWIFT) run loa plan --schedule $(SCHEDULE) --from 2025-10-01 --days 7
+
+test: deps lint
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+lint:
+	$(SWIFT) format lint --strict --recursive --configuration .swift-format Package.swift Sources Tests Benchmarks
+
+format:
+	$(SWIFT) format --in-place --recursive --configuration .swift-format Package.swift Sources Tests Benchmarks
+
+# Benchmarks are not tests: they print a table of figures.
+bench: deps
+	$(SWIFT) run -c release loa-bench
+
+# Regenerates the sample audio (needs espeak-ng and sox).
+audio:
+	scripts/make-sample-audio.sh
+
+clean:
+	rm -rf .build

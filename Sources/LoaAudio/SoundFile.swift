@@ -1,0 +1,92 @@
+// LoaAudio owns audio files and, later, the ALSA output: C handles live
+// here and nowhere else, each owned by one Swift type that frees it.
+
+import CSndFile
+
+/// An error from libsndfile, naming the call, the file and libsndfile's own text.
+public struct SoundFileError: Error, Sendable, CustomStringConvertible {
+  public let call: String
+  public let path: String
+  public let reason: String
+
+  public var description: String { "\(reason) (\(call) on '\(path)')" }
+}
+
+/// What libsndfile reports of a file's format.
+public struct AudioFormat: Hashable, Sendable {
+  /// The container, e.g. "WAV (Microsoft)", "OGG (OGG Container format)", "MPEG-1/2 Audio".
+  public let container: String
+  /// The encoding, e.g. "Signed 16 bit PCM", "Vorbis", "Opus".
+  public let encoding: String
+  public let sampleRate: Int
+  public let channels: Int
+  public let frames: Int64
+
+  /// Playing time at the file's own rate.
+  public var duration: Duration {
+    guard sampleRate > 0 else { return .zero }
+    let whole = frames / Int64(sampleRate)
+    let rest = frames % Int64(sampleRate)
+    return .seconds(whole) + .nanoseconds(rest * 1_000_000_000 / Int64(sampleRate))
+  }
+}
+
+/// An audio file opened for reading through libsndfile; closed when released.
+///
+/// Not shared between threads: one reader, one owner.
+public final class SoundFile {
+  private let handle: OpaquePointer
+  public let path: String
+  public let format: AudioFormat
+
+  /// Opens `path` for reading; throws with libsndfile's reason when it
+  /// cannot (missing, unreadable, not audio, a format it does not read).
+  public init(readingAt path: String) throws(SoundFileError) {
+    var info = SF_INFO()
+    guard let handle = sf_open(path, Int32(SFM_READ), &info) else {
+      let reason = String(cString: sf_strerror(nil))
+      throw SoundFileError(call: "sf_open", path: path, reason: reason)
+    }
+    self.handle = handle
+    self.path = path
+    let container = Self.formatName(
+      info.format & Int32(SF_FORMAT_TYPEMASK), command: Int32(SFC_GET_FORMAT_MAJOR))
+    let encoding = Self.formatName(
+      info.format & Int32(SF_FORMAT_SUBMASK), command: Int32(SFC_GET_FORMAT_SUBTYPE))
+    format = AudioFormat(
+      container: container, encoding: encoding, sampleRate: Int(info.samplerate),
+      channels: Int(info.channels), frames: Int64(info.frames))
+    guard info.samplerate > 0, info.channels > 0 else {
+      sf_close(handle)
+      throw SoundFileError(
+        call: "sf_open", path: path, reason: "the file declares no sample rate or channels")
+    }
+  }
+
+  deinit {
+    sf_close(handle)
+  }
+
+  /// Reads up to `frames` interleaved float frames into `buffer`; returns
+  /// the frames read (0 at the end of the file).
+  public func read(into buffer: UnsafeMutableBufferPointer<Float>, frames: Int) -> Int {
+    precondition(buffer.count >= frames * format.channels, "buffer too small for \(frames) frames")
+    return Int(sf_readf_float(handle, buffer.baseAddress, sf_count_t(frames)))
+  }
+
+  private static func formatName(_ format: Int32, command: Int32) -> String {
+    // SFC_GET_FORMAT_MAJOR/SUBTYPE look a format up by index; scan them for ours.
+    var count: Int32 = 0
+    let countCommand =
+      command == Int32(SFC_GET_FORMAT_MAJOR)
+      ? SFC_GET_FORMAT_MAJOR_COUNT : SFC_GET_FORMAT_SUBTYPE_COUNT
+    sf_command(nil, Int32(countCommand), &count, Int32(MemoryLayout<Int32>.size))
+    for index in 0..<count {
+      var info = SF_FORMAT_INFO()
+      info.format = index
+      sf_command(nil, command, &info, Int32(MemoryLayout<SF_FORMAT_INFO>.size))
+      if info.format == format, let name = info.name { return String(cString: name) }
+    }
+    return "unknown (0x\(String(format, radix: 16)))"
+  }
+}

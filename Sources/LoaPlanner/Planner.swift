@@ -1,0 +1,186 @@
+import Foundation
+import LoaCalendar
+import LoaSchedule
+
+/// Computes what airs on each day of a range.
+///
+/// Campaign spots depend on what aired before in the campaign's window
+/// (rotation, fewest spots so far), so the planner replays every day from
+/// the earliest window that reaches into the range; the result for a day
+/// is the same whatever range it is asked in.
+public struct Planner: Sendable {
+  public let schedule: Schedule
+  private let durations: [String: Duration]
+  private let zone: TimeZone
+  private let holidays: [String: Holiday]
+
+  /// - Parameter durations: the playing time of each audio path as the
+  ///   schedule names it; a missing entry counts as zero.
+  public init(schedule: Schedule, durations: [String: Duration]) {
+    self.schedule = schedule
+    self.durations = durations
+    zone = TimeZone(identifier: schedule.station.timeZone) ?? TimeZone(secondsFromGMT: 7 * 3600)!
+    holidays = schedule.allHolidays
+  }
+
+  public init(loaded: LoadedSchedule) throws {
+    guard let schedule = loaded.schedule else { throw ScheduleError(loaded.diagnostics) }
+    self.init(schedule: schedule, durations: loaded.audio.mapValues(\.duration))
+  }
+
+  /// Every airing that starts on a day from `first` through `last`, in start order.
+  public func plan(from first: CivilDate, through last: CivilDate) -> [PlannedAiring] {
+    guard first <= last else { return [] }
+    let replayStart = earliestWindowStart(reaching: first, through: last)
+    var context = DayContext(planner: self, range: CivilDateRange(replayStart, through: last))
+    var airings: [PlannedAiring] = []
+    for date in CivilDateRange(replayStart, through: last) {
+      let day = context.airings(on: date)
+      if date >= first { airings += day }
+    }
+    for announcement in schedule.announcements
+    where first <= announcement.at.date && announcement.at.date <= last {
+      airings.append(self.airing(for: announcement))
+    }
+    return airings.sorted { ($0.start, $0.priority, $0.id) < ($1.start, $1.priority, $1.id) }
+  }
+
+  // MARK: Campaign windows
+
+  /// The first day of the window of `campaign` that contains `date`, or nil
+  /// when the campaign is not running that day.
+  func windowStart(
+    of campaign: Campaign, on date: CivilDate, holidayDates: (String, CivilDateRange) -> [CivilDate]
+  ) -> CivilDate? {
+    let window = campaign.window
+    if let from = window.from, date < from { return nil }
+    if let until = window.until, date > until { return nil }
+    guard let around = window.around else { return window.from }
+    let search = CivilDateRange(
+      date.adding(days: -around.daysAfter), through: date.adding(days: around.daysBefore))
+    guard let holiday = holidayDates(around.holiday.value, search).first else { return nil }
+    let start = holiday.adding(days: -around.daysBefore)
+    if let from = window.from { return max(from, start) }
+    return start
+  }
+
+  /// The day from which replaying gives every campaign its true history:
+  /// no campaign window that reaches into the replay began before it.
+  private func earliestWindowStart(reaching first: CivilDate, through last: CivilDate) -> CivilDate
+  {
+    var start = first
+    while true {
+      var earliest = start
+      for campaign in schedule.campaigns {
+        if let around = campaign.window.around {
+          let search = CivilDateRange(
+            start.adding(days: -around.daysAfter), through: last.adding(days: around.daysBefore))
+          for holiday in holidayDates(around.holiday.value, in: search) {
+            let windowStart = max(
+              holiday.adding(days: -around.daysBefore),
+              campaign.window.from ?? holiday.adding(days: -around.daysBefore))
+            let windowEnd = min(
+              holiday.adding(days: around.daysAfter),
+              campaign.window.until ?? holiday.adding(days: around.daysAfter))
+            if windowStart <= windowEnd, windowEnd >= start, windowStart <= last {
+              earliest = min(earliest, windowStart)
+            }
+          }
+        } else if let from = campaign.window.from, from <= last,
+          (campaign.window.until ?? last) >= start
+        {
+          earliest = min(earliest, from)
+        }
+      }
+      if earliest == start { return start }
+      start = earliest
+    }
+  }
+
+  func holidayDates(_ id: String, in range: CivilDateRange) -> [CivilDate] {
+    holidays[id]?.dates(in: range) ?? []
+  }
+
+  // MARK: Airings
+
+  func instant(_ local: LocalDateTime) -> Date {
+    var components = DateComponents()
+    components.year = local.date.year
+    components.month = local.date.month
+    components.day = local.date.day
+    components.hour = local.time.hour
+    components.minute = local.time.minute
+    components.second = local.time.second
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = zone
+    return calendar.date(from: components) ?? Date(timeIntervalSince1970: 0)
+  }
+
+  func duration(of path: String) -> Duration { durations[path] ?? .zero }
+
+  func airing(
+    for program: Program, on date: CivilDate, spots: [[(Campaign, String)]]
+  ) -> PlannedAiring {
+    var items: [PlannedItem] = []
+    var offset = Duration.zero
+    var spotGroups = spots.makeIterator()
+    func add(_ kind: PlannedItem.Kind, file: String?, campaign: Campaign?, duration: Duration) {
+      var length = duration
+      var isCut = false
+      if let limit = program.maxLength {
+        guard offset < limit else { return }
+        if offset + length > limit {
+          length = limit - offset
+          isCut = true
+        }
+      }
+      items.append(
+        PlannedItem(
+          kind: kind, file: file, campaign: campaign?.id, planItem: campaign?.planItem?.value,
+          offset: offset, duration: length, isCut: isCut))
+      offset += length
+    }
+    for segment in program.segments {
+      switch segment {
+      case .file(let ref):
+        add(.file, file: ref.path, campaign: nil, duration: duration(of: ref.path))
+      case .silence(let length):
+        add(.silence, file: nil, campaign: nil, duration: length)
+      case .campaigns:
+        for (campaign, file) in spotGroups.next() ?? [] {
+          add(.campaign, file: file, campaign: campaign, duration: duration(of: file))
+        }
+      }
+    }
+    let local = LocalDateTime(date: date, time: program.start)
+    let start = instant(local)
+    return PlannedAiring(
+      kind: .program, id: program.id, title: program.title, localStart: local, start: start,
+      end: start.addingTimeInterval(offset.seconds), priority: .normal, items: items)
+  }
+
+  func airing(for announcement: Announcement) -> PlannedAiring {
+    var items: [PlannedItem] = []
+    var offset = Duration.zero
+    let length = duration(of: announcement.file.path)
+    for time in 0..<announcement.times {
+      if time > 0, announcement.gap > .zero {
+        items.append(
+          PlannedItem(
+            kind: .silence, file: nil, campaign: nil, planItem: nil, offset: offset,
+            duration: announcement.gap, isCut: false))
+        offset += announcement.gap
+      }
+      items.append(
+        PlannedItem(
+          kind: .file, file: announcement.file.path, campaign: nil, planItem: nil, offset: offset,
+          duration: length, isCut: false))
+      offset += length
+    }
+    let start = instant(announcement.at)
+    return PlannedAiring(
+      kind: .announcement, id: announcement.id, title: announcement.title,
+      localStart: announcement.at, start: start, end: start.addingTimeInterval(offset.seconds),
+      priority: announcement.priority, items: items)
+  }
+}

@@ -1,0 +1,107 @@
+import Foundation
+
+/// Reads what the planner needs to know of an audio file. The audio
+/// library implements it with libsndfile; tests may give a table.
+public protocol AudioProbe: Sendable {
+  /// The playing time of the file, or an error saying why it cannot be decoded.
+  func duration(ofFileAt path: String) throws -> Duration
+}
+
+/// The folder every audio file of a station lives under. It finds the file
+/// a schedule names even when the name on disk is in another Unicode
+/// normalization (NFD from a Mac, NFC from Windows), and refuses any path
+/// that leaves the folder, by `..` or through a symbolic link.
+struct AudioDirectory {
+  enum Problem: Error, Equatable {
+    case absolute
+    case leavesDirectory
+    case missing(name: String, folder: String, suggestion: String?)
+    case ambiguous(name: String, folder: String)
+    case escapesThroughLink(target: String)
+    case notAFile
+  }
+
+  let root: String
+  private let realRoot: String?
+  private var listings: [String: [String]] = [:]
+
+  init(root: String) {
+    self.root = root
+    realRoot = Self.realPath(root)
+  }
+
+  var exists: Bool {
+    var isDirectory: ObjCBool = false
+    return FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory)
+      && isDirectory.boolValue
+  }
+
+  /// The absolute path of the file the schedule means by `path`.
+  mutating func resolve(_ path: String) -> Result<String, Problem> {
+    guard !path.hasPrefix("/") else { return .failure(.absolute) }
+    let components = path.split(separator: "/").map(String.init).filter { $0 != "." }
+    guard !components.contains("..") else { return .failure(.leavesDirectory) }
+    var current = root
+    for component in components {
+      let wanted = component.precomposedStringWithCanonicalMapping
+      let entries = listing(of: current)
+      let matches = entries.filter { $0.precomposedStringWithCanonicalMapping == wanted }
+      guard let match = matches.first else {
+        let folder = String(current.dropFirst(root.count).drop { $0 == "/" })
+        let near = suggestion(
+          for: wanted, among: entries.map { $0.precomposedStringWithCanonicalMapping })
+        return .failure(.missing(name: component, folder: folder, suggestion: near))
+      }
+      guard matches.count == 1 else {
+        return .failure(.ambiguous(name: component, folder: current))
+      }
+      current += "/" + match
+    }
+    guard let real = Self.realPath(current), let realRoot else {
+      return .failure(.missing(name: path, folder: "", suggestion: nil))
+    }
+    guard real.hasPrefix(realRoot.hasSuffix("/") ? realRoot : realRoot + "/") else {
+      return .failure(.escapesThroughLink(target: real))
+    }
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: real, isDirectory: &isDirectory),
+      !isDirectory.boolValue
+    else { return .failure(.notAFile) }
+    return .success(current)
+  }
+
+  private mutating func listing(of folder: String) -> [String] {
+    if let cached = listings[folder] { return cached }
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+    listings[folder] = entries
+    return entries
+  }
+
+  private static func realPath(_ path: String) -> String? {
+    guard let resolved = realpath(path, nil) else { return nil }
+    defer { free(resolved) }
+    return String(cString: resolved)
+  }
+}
+
+extension AudioDirectory.Problem {
+  func message(for path: String) -> String {
+    switch self {
+    case .absolute:
+      "audio file '\(path)' must be a path inside audio_dir, not an absolute path"
+    case .leavesDirectory:
+      "audio file '\(path)' must stay inside audio_dir: '..' is not allowed"
+    case .missing(let name, let folder, let suggestion):
+      "audio file '\(path)' not found: no '\(name)' in "
+        + (folder.isEmpty ? "audio_dir" : "'\(folder)'")
+        + (suggestion.map { " (did you mean '\($0)'?)" } ?? "")
+    case .ambiguous(let name, let folder):
+      "audio file '\(path)' is ambiguous: '\(folder)' holds two names that differ only in "
+        + "Unicode normalization ('\(name)'); rename one"
+    case .escapesThroughLink(let target):
+      "audio file '\(path)' is a symbolic link that leads outside audio_dir (to '\(target)')"
+    case .notAFile:
+      "audio file '\(path)' is a folder, not a file"
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import LoaAudio
+import LoaCalendar
+import LoaSchedule
+
+/// Where the schedule and the state live; every command takes these.
+struct StationOptions: ParsableArguments {
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "The schedule: a YAML file or a folder of them (default: $LOA_SCHEDULE, else ./schedules, else /etc/loa).",
+      valueName: "path"))
+  var schedule: String?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Folder for the airing log, caches and the control socket (default: $LOA_STATE_DIR, else ./state next to ./schedules, else /var/lib/loa).",
+      valueName: "dir"))
+  var state: String?
+
+  /// The schedule path this invocation uses.
+  func schedulePath(_ explicit: String? = nil) -> String {
+    if let path = explicit ?? schedule { return path }
+    if let path = ProcessInfo.processInfo.environment["LOA_SCHEDULE"], !path.isEmpty { return path }
+    if FileManager.default.fileExists(atPath: "schedules") { return "schedules" }
+    return "/etc/loa"
+  }
+
+  /// The state folder this invocation uses.
+  var stateDirectory: String {
+    if let state { return state }
+    if let path = ProcessInfo.processInfo.environment["LOA_STATE_DIR"], !path.isEmpty {
+      return path
+    }
+    if FileManager.default.fileExists(atPath: "schedules") { return "state" }
+    return "/var/lib/loa"
+  }
+
+  /// Loads the schedule, printing its diagnostics to standard error; exits
+  /// with status 1 when it is invalid.
+  func loadSchedule(_ explicit: String? = nil, showWarnings: Bool = true) throws -> LoadedSchedule {
+    let loaded = ScheduleLoader(probe: SoundFileProbe()).load(path: schedulePath(explicit))
+    for diagnostic in loaded.diagnostics where showWarnings || diagnostic.severity == .error {
+      printError(diagnostic.description)
+    }
+    guard loaded.isValid else { throw ExitCode(1) }
+    return loaded
+  }
+}
+
+/// Reads audio durations with libsndfile.
+struct SoundFileProbe: AudioProbe {
+  func duration(ofFileAt path: String) throws -> Duration {
+    try SoundFile(readingAt: path).format.duration
+  }
+}
+
+/// Output formats; each command accepts the ones that make sense for it.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+  case text, json, csv
+}
+
+extension CivilDate: ExpressibleByArgument {
+  public init?(argument: String) { self.init(iso: argument) }
+}
+
+/// Today at the station.
+func stationToday(zone: TimeZone) -> CivilDate {
+  var calendar = Calendar(identifier: .gregorian)
+  calendar.timeZone = zone
+  let c = calendar.dateComponents([.year, .month, .day], from: Date())
+  return CivilDate(year: c.year ?? 2000, month: c.month ?? 1, day: c.day ?? 1)
+    ?? CivilDate(julianDay: 2_451_545)
+}
+
+/// A range of days, as `plan`, `calendar` and (later) `log` and `report` take it.
+struct DateRangeOptions: ParsableArguments {
+  @Option(help: ArgumentHelp("First day, YYYY-MM-DD.", valueName: "date"))
+  var from: CivilDate?
+
+  @Option(help: ArgumentHelp("Last day, YYYY-MM-DD.", valueName: "date"))
+  var to: CivilDate?
+}

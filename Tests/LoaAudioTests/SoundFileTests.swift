@@ -1,0 +1,90 @@
+import CSndFile
+import Foundation
+import Testing
+
+@testable import LoaAudio
+
+/// Writes a WAV/FLAC/Ogg file of a sine tone with libsndfile itself.
+func writeTone(
+  to path: String, format: Int32, sampleRate: Int32, channels: Int32, frames: Int
+) throws {
+  var info = SF_INFO()
+  info.samplerate = sampleRate
+  info.channels = channels
+  info.format = format
+  guard let handle = sf_open(path, Int32(SFM_WRITE), &info) else {
+    throw SoundFileError(call: "sf_open", path: path, reason: String(cString: sf_strerror(nil)))
+  }
+  defer { sf_close(handle) }
+  var samples = [Float](repeating: 0, count: frames * Int(channels))
+  for frame in 0..<frames {
+    let value = Float(0.5 * sin(2 * Double.pi * 440 * Double(frame) / Double(sampleRate)))
+    for channel in 0..<Int(channels) { samples[frame * Int(channels) + channel] = value }
+  }
+  let written = samples.withUnsafeBufferPointer {
+    sf_writef_float(handle, $0.baseAddress, sf_count_t(frames))
+  }
+  #expect(written == frames)
+}
+
+final class TemporaryFolder {
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "loa-audio-\(UUID().uuidString)")
+  init() throws {
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  }
+  deinit { try? FileManager.default.removeItem(at: url) }
+  func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+}
+
+@Suite("Reading audio files")
+struct SoundFileTests {
+  @Test(
+    "format, rate, channels and exact frame count are read from WAV, FLAC and Ogg Vorbis",
+    arguments: [
+      ("tone.wav", Int32(SF_FORMAT_WAV | SF_FORMAT_PCM_16), "WAV", Int32(48_000), Int32(2)),
+      ("tone.flac", Int32(SF_FORMAT_FLAC | SF_FORMAT_PCM_16), "FLAC", Int32(44_100), Int32(1)),
+      ("tone.ogg", Int32(SF_FORMAT_OGG | SF_FORMAT_VORBIS), "OGG", Int32(22_050), Int32(1)),
+    ])
+  func readsFormats(name: String, format: Int32, container: String, rate: Int32, channels: Int32)
+    throws
+  {
+    let folder = try TemporaryFolder()
+    let frames = Int(rate) * 3 / 2
+    try writeTone(
+      to: folder.path(name), format: format, sampleRate: rate, channels: channels, frames: frames)
+    let file = try SoundFile(readingAt: folder.path(name))
+    #expect(file.format.container.hasPrefix(container), "\(file.format.container)")
+    #expect(file.format.sampleRate == Int(rate))
+    #expect(file.format.channels == Int(channels))
+    #expect(file.format.frames == Int64(frames))
+    #expect(file.format.duration == .milliseconds(1500))
+    var buffer = [Float](repeating: 0, count: 1024 * Int(channels))
+    var total = 0
+    while true {
+      let read = buffer.withUnsafeMutableBufferPointer { file.read(into: $0, frames: 1024) }
+      if read == 0 { break }
+      total += read
+    }
+    #expect(total == frames)
+  }
+
+  @Test("an empty file, random bytes named .mp3 and a missing file are errors that name the file")
+  func badFiles() throws {
+    let folder = try TemporaryFolder()
+    _ = FileManager.default.createFile(atPath: folder.path("empty.wav"), contents: Data())
+    var random = SystemRandomNumberGenerator()
+    let noise = Data((0..<4096).map { _ in UInt8.random(in: 0...255, using: &random) })
+    _ = FileManager.default.createFile(atPath: folder.path("noise.mp3"), contents: noise)
+    for name in ["empty.wav", "noise.mp3", "missing.ogg"] {
+      let path = folder.path(name)
+      #expect {
+        _ = try SoundFile(readingAt: path)
+      } throws: { error in
+        let error = error as? SoundFileError
+        return error?.call == "sf_open" && error?.path == path
+          && error?.description.contains(path) == true
+      }
+    }
+  }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import Testing
+
+/// The repository root, found from this file's path.
+let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  .deletingLastPathComponent()
+  .deletingLastPathComponent()
+
+/// The `loa` binary built beside this test bundle.
+let loaBinary: String = {
+  if let path = ProcessInfo.processInfo.environment["LOA_BINARY"] { return path }
+  let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+  for candidate in [bundle, bundle.deletingLastPathComponent()] {
+    let path = candidate.appendingPathComponent("loa").path
+    if FileManager.default.isExecutableFile(atPath: path) { return path }
+  }
+  return repository.appendingPathComponent(".build/debug/loa").path
+}()
+
+struct Run {
+  let status: Int32
+  let output: String
+  let errors: String
+}
+
+/// Runs the real `loa` as a child process, in the repository.
+func loa(_ arguments: String..., environment: [String: String] = [:]) throws -> Run {
+  try loa(arguments, environment: environment)
+}
+
+func loa(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: loaBinary)
+  process.arguments = arguments
+  process.currentDirectoryURL = repository
+  var env = ProcessInfo.processInfo.environment
+  env.removeValue(forKey: "LOA_SCHEDULE")
+  env.removeValue(forKey: "LOA_STATE_DIR")
+  env.merge(environment) { $1 }
+  process.environment = env
+  // Files rather than pipes, so that a large output can never block the child.
+  let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "loa-cli-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+  defer { try? FileManager.default.removeItem(at: folder) }
+  let outURL = folder.appendingPathComponent("out")
+  let errURL = folder.appendingPathComponent("err")
+  _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+  _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+  let output = try FileHandle(forWritingTo: outURL)
+  let errors = try FileHandle(forWritingTo: errURL)
+  process.standardOutput = output
+  process.standardError = errors
+  try process.run()
+  process.waitUntilExit()
+  try output.close()
+  try errors.close()
+  return Run(
+    status: process.terminationStatus,
+    output: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+    errors: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+}
+
+func json(_ text: String) throws -> Any {
+  try JSONSerialization.jsonObject(with: Data(text.utf8))
+}
+
+@Suite("The loa command line", .serialized)
+struct CommandLineTests {
+  @Test("validate accepts the sample station and exits 0")
+  func validateSample() throws {
+    let run = try loa("validate", "schedules")
+    #expect(run.status == 0, "\(run.output)\(run.errors)")
+    #expect(run.output.contains("schedules: valid:"))
+    #expect(!run.output.contains("error:"))
+  }
+
+  @Test("validate refuses a broken schedule with file:line:col and exits 1")
+  func validateBroken() throws {
+    let path = "Tests/LoaScheduleTests/Broken/unknown-key.yaml"
+    let run = try loa("validate", path)
+    #expect(run.status == 1)
+    #expect(
+      run.output.contains(
+        "\(path):22:5: error: unknown key 'per_dya' in campaign 'dai-hoi-xiv' (did you mean 'per_day'?)"
+      ))
+    #expect(run.output.contains("\(path): invalid: 1 error"))
+  }
+
+  @Test("the schedule comes from --schedule, else LOA_SCHEDULE, else ./schedules")
+  func scheduleResolution() throws {
+    let broken = "Tests/LoaScheduleTests/Broken/bad-time.yaml"
+    #expect(try loa("validate", "--schedule", broken).status == 1)
+    #expect(try loa("validate", environment: ["LOA_SCHEDULE": broken]).status == 1)
+    #expect(try loa("validate").status == 0)
+  }
+
+  @Test("wrong usage exits 2 with a message")
+  func usage() throws {
+    for arguments in [
+      ["plan", "--days", "x"], ["plan", "--from", "2025-13-01"], ["nonsense"],
+      ["plan", "--to", "2025-10-02", "--days", "3"],
+    ] {
+      let process = try loa(arguments)
+      #expect(process.status == 2, "\(arguments): \(process.errors)")
+      #expect(
+        process.errors.contains("Error:") || process.errors.contains("error"), "\(process.errors)")
+    }
+  }
+
+  @Test("plan shows the first week of October 2025 with every spot, as JSON")
+  func planJSON() throws {
+    let run = try loa("plan", "--from", "2025-10-01", "--days", "7", "--format", "json")
+    #expect(run.status == 0, "\(run.errors)")
+    let airings = try #require(try json(run.output) as? [[String: Any]])
+    let programs = airings.filter { $0["kind"] as? String == "program" }
+    #expect(programs.count >= 14)
+    for airing in airings {
+      let start = try #require(airing["start"] as? String)
+      #expect(start.hasSuffix("+07:00"))
+      #expect(start >= "2025-10-01" && start < "2025-10-08")
+      #expect(airing["end"] is String && airing["title"] is String && airing["priority"] is String)
+    }
+    let items = airings.flatMap { ($0["items"] as? [[String: Any]]) ?? [] }
+    let spots = items.filter { $0["kind"] as? String == "campaign" }
+    #expect(!spots.isEmpty)
+    for spot in spots {
+      #expect(spot["campaign"] is String && spot["plan_item"] is String && spot["file"] is String)
+      #expect((spot["duration_s"] as? Double ?? 0) > 0)
+    }
+    // The sample's congress campaign airs on 1 October.
+    #expect(spots.contains { ($0["plan_item"] as? String) == "II.6" })
+  }
+
+  @Test("plan prints a readable day-by-day table")
+  func planText() throws {
+    let run = try loa("plan", "--from", "2025-10-01", "--days", "2")
+    #expect(run.status == 0, "\(run.errors)")
+    #expect(run.output.contains("2025-10-01 Wed · âm lịch 10/8 Ất Tỵ"))
+    #expect(run.output.contains("05:30:00"))
+    #expect(run.output.contains("campaign"))
+  }
+
+  @Test(
+    "calendar prints every day 1900–2199 as CSV, with the dates the Vietnamese calendar is known for"
+  )
+  func calendarCSV() throws {
+    let run = try loa("calendar", "--from", "1900-01-01", "--to", "2199-12-31", "--format", "csv")
+    #expect(run.status == 0, "\(run.errors)")
+    let lines = run.output.split(separator: "\n")
+    #expect(
+      lines.first
+        == "date,weekday,lunar_day,lunar_month,lunar_leap,lunar_year,can_chi_year,holidays")
+    #expect(lines.count == 1 + 109_573)
+    let rows = Dictionary(lines.dropFirst().map { (String($0.prefix(10)), String($0)) }) { a, _ in a
+    }
+    #expect(rows["1985-01-21"]?.hasPrefix("1985-01-21,Mon,1,1,false,1985,Ất Sửu,") == true)
+    #expect(rows["2007-02-17"]?.hasPrefix("2007-02-17,Sat,1,1,false,2007,Đinh Hợi,") == true)
+    #expect(rows["2030-02-02"]?.hasPrefix("2030-02-02,Sat,1,1,false,2030,Canh Tuất,") == true)
+    #expect(rows["2025-09-02"]?.contains("quoc-khanh") == true)
+    #expect(rows["2026-02-17"]?.contains("tet-nguyen-dan") == true)
+    for date in ["2054-05-07", "2062-04-09"] {
+      let fields = try #require(rows[date]?.split(separator: ",", omittingEmptySubsequences: false))
+      #expect(Int(fields[2]) ?? 0 >= 1, "\(date): \(fields)")
+    }
+    for line in lines.dropFirst() {
+      let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+      guard let day = Int(fields[2]), (1...30).contains(day) else {
+        Issue.record("bad lunar day in \(line)")
+        break
+      }
+    }
+  }
+
+  @Test("calendar lists a year's holidays as JSON with anniversaries and days off")
+  func holidaysJSON() throws {
+    let run = try loa("calendar", "--year", "2025", "--holidays", "--format", "json")
+    #expect(run.status == 0, "\(run.errors)")
+    let holidays = try #require(try json(run.output) as? [[String: Any]])
+    let national = try #require(holidays.first { $0["id"] as? String == "quoc-khanh" })
+    #expect(national["date"] as? String == "2025-09-02")
+    #expect(national["anniversary"] as? Int == 80)
+    #expect(national["day_off"] as? Bool == true)
+    #expect(national["name"] as? String == "Quốc khánh")
+    let tet = try #require(holidays.first { $0["id"] as? String == "tet-nguyen-dan" })
+    #expect(tet["date"] as? String == "2025-01-29")
+    // The sample schedule's own holiday is listed too.
+    #expect(holidays.contains { $0["id"] as? String == "dai-hoi-tinh" })
+  }
+}

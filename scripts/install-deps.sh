@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages loa needs to build, test and run.
+# Idempotent: installs only what is missing; uses sudo when not root.
+set -euo pipefail
+
+packages=(
+  pkg-config      # finds the C libraries for the Swift build
+  libsndfile1-dev # decoding audio (WAV, FLAC, Ogg Vorbis, Opus, MP3)
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "Installing Debian packages: ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
