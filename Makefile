@@ -31,7 +31,8 @@ format:
 
 # Benchmarks are not tests: they print a table of figures.
 bench: deps
-	$(SWIFT) run -c release loa-bench
+	$(SWIFT) build -c release
+	.build/release/loa-bench
 
 # Regenerates the sample audio (needs espeak-ng and sox).
 audio:

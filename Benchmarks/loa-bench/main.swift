@@ -100,6 +100,32 @@ let lunarTimes = measure(runs: 5) {
   for date in days { checksum &+= LunarCalendar.lunarDate(for: date).day }
 }
 
+/// Wall-clock milliseconds of running the release `loa` with `arguments`, output discarded.
+func loaProcess(_ arguments: [String], runs: Int) -> [Double]? {
+  let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    .appendingPathComponent("loa")
+  guard FileManager.default.isExecutableFile(atPath: binary.path) else { return nil }
+  return measure(runs: runs) {
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    do {
+      try process.run()
+      process.waitUntilExit()
+    } catch {
+      print("cannot run \(binary.path): \(error)")
+    }
+  }
+}
+
+let samplePlan = loaProcess(
+  ["plan", "--schedule", "schedules", "--from", "2025-10-01", "--days", "365", "--format", "json"],
+  runs: 11)
+let calendarCSV = loaProcess(
+  ["calendar", "--from", "1900-01-01", "--to", "2199-12-31", "--format", "csv"], runs: 5)
+
 print("loa-bench (release build; \(ProcessInfo.processInfo.activeProcessorCount) cores)")
 print("")
 print(
@@ -108,5 +134,11 @@ print(
 print(row("plan a year: 3 programs/day, 200 campaigns", planTimes, target: "≤ 100 ms"))
 print(
   row("lunar date of every day 1900–2199 (\(days.count))", lunarTimes, target: "(loa calendar)"))
+if let samplePlan {
+  print(row("loa plan: the sample, a year, JSON (process)", samplePlan, target: "whole command"))
+}
+if let calendarCSV {
+  print(row("loa calendar: 1900–2199 as CSV (process)", calendarCSV, target: "whole command"))
+}
 print("")
 print("plan: \(airingCount) airings, \(spotCount) campaign spots; lunar checksum \(checksum)")

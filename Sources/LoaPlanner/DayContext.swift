@@ -11,8 +11,13 @@ struct DayContext {
   /// side of the range so that windows straddling its ends are seen.
   private let holidayDates: [String: [CivilDate]]
   private let holidayDays: [String: Set<CivilDate>]
-  /// Spots aired in the campaign's current window, and that window's first day.
-  private var windowSpots: [String: (windowStart: CivilDate, count: Int)] = [:]
+  /// For each campaign (by index in the schedule), the first day of its
+  /// current window and the spots it has had in it.
+  private var windowSpots: [(windowStart: CivilDate?, count: Int)]
+  /// Campaigns by index: whether each program (by index) carries it.
+  private let carried: [[Bool]]
+  /// Campaigns by index: their rank in id order, the last tie-breaker.
+  private let idRank: [Int]
 
   init(planner: Planner, range: CivilDateRange) {
     self.planner = planner
@@ -31,7 +36,23 @@ struct DayContext {
     for id in referenced { dates[id] = planner.holidayDates(id, in: wide) }
     holidayDates = dates
     holidayDays = dates.mapValues(Set.init)
-    for program in planner.schedule.programs {
+    let campaigns = planner.schedule.campaigns
+    let programs = planner.schedule.programs
+    windowSpots = Array(repeating: (nil, 0), count: campaigns.count)
+    carried = campaigns.map { campaign in
+      programs.map { program in
+        program.hasCampaignSegment
+          && (campaign.programs?.contains { $0.value == program.id } ?? true)
+      }
+    }
+    var rank = Array(repeating: 0, count: campaigns.count)
+    for (position, index) in campaigns.indices.sorted(by: { campaigns[$0].id < campaigns[$1].id })
+      .enumerated()
+    {
+      rank[index] = position
+    }
+    idRank = rank
+    for program in programs {
       if case .rule(let rule) = program.repetition {
         let start = program.from ?? range.lower
         ruleDates[program.id] = Set(rule.dates(start: start, in: range))
@@ -64,59 +85,57 @@ struct DayContext {
     return true
   }
 
-  /// The programs that air on `date`, in start order, after `replaces`.
-  mutating func programs(on date: CivilDate) -> [Program] {
-    let selected = planner.schedule.programs.filter { isSelected($0, on: date) }
-    let replaced = Set(selected.flatMap { $0.replaces.map(\.value) })
-    return selected.filter { !replaced.contains($0.id) }.sorted {
-      ($0.start, $0.id) < ($1.start, $1.id)
+  /// The programs that air on `date` (as indices, in start order), after `replaces`.
+  func programs(on date: CivilDate) -> [Int] {
+    let programs = planner.schedule.programs
+    let selected = programs.indices.filter { isSelected(programs[$0], on: date) }
+    let replaced = Set(selected.flatMap { programs[$0].replaces.map(\.value) })
+    return selected.filter { !replaced.contains(programs[$0].id) }.sorted {
+      (programs[$0].start, programs[$0].id) < (programs[$1].start, programs[$1].id)
     }
   }
 
+  /// A campaign running today, with today's quota and spots so far.
+  private struct Running {
+    let index: Int
+    let isPriority: Bool
+    let quota: Int
+    var today = 0
+  }
+
   mutating func airings(on date: CivilDate) -> [PlannedAiring] {
+    let schedule = planner.schedule
     let programs = self.programs(on: date)
-    let carriers = programs.filter(\.hasCampaignSegment)
-    // Campaigns running today, with today's quota.
-    var running: [(campaign: Campaign, windowStart: CivilDate, quota: Int)] = []
-    for campaign in planner.schedule.campaigns {
+    var running: [Running] = []
+    for (index, campaign) in schedule.campaigns.enumerated() {
       guard
         let windowStart = planner.windowStart(
           of: campaign, on: date,
           holidayDates: { id, range in holidayDates[id, default: []].filter(range.contains) })
       else { continue }
-      let carrying = carriers.filter { carries(campaign, $0) }.count
-      guard carrying > 0 else { continue }
-      running.append((campaign, windowStart, campaign.perDay ?? carrying))
-      if windowSpots[campaign.id]?.windowStart != windowStart {
-        windowSpots[campaign.id] = (windowStart, 0)
+      let carriers = programs.count { carried[index][$0] }
+      guard carriers > 0 else { continue }
+      running.append(
+        Running(index: index, isPriority: campaign.priority == .priority, quota: campaign.perDay ?? carriers))
+      if windowSpots[index].windowStart != windowStart {
+        windowSpots[index] = (windowStart, 0)
       }
     }
-    var today: [String: Int] = [:]
     var airings: [PlannedAiring] = []
-    for program in programs {
+    for programIndex in programs {
+      let program = schedule.programs[programIndex]
       var groups: [[(Campaign, String)]] = []
       for case .campaigns(let count) in program.segments {
         var group: [(Campaign, String)] = []
-        let candidates = running.filter {
-          carries($0.campaign, program) && today[$0.campaign.id, default: 0] < $0.quota
-        }.sorted { a, b in
-          let keyA = (
-            a.campaign.priority == .priority ? 0 : 1, today[a.campaign.id, default: 0],
-            windowSpots[a.campaign.id]?.count ?? 0
-          )
-          let keyB = (
-            b.campaign.priority == .priority ? 0 : 1, today[b.campaign.id, default: 0],
-            windowSpots[b.campaign.id]?.count ?? 0
-          )
-          return keyA != keyB ? keyA < keyB : a.campaign.id < b.campaign.id
-        }
-        for candidate in candidates.prefix(count) {
-          let campaign = candidate.campaign
-          let aired = windowSpots[campaign.id]?.count ?? 0
-          let file = campaign.files[aired % campaign.files.count].path
-          group.append((campaign, file))
-          today[campaign.id, default: 0] += 1
-          windowSpots[campaign.id] = (candidate.windowStart, aired + 1)
+        var chosen: [Int] = []
+        for _ in 0..<count {
+          guard let pick = bestCandidate(running, for: programIndex, excluding: chosen) else { break }
+          let index = running[pick].index
+          let campaign = schedule.campaigns[index]
+          group.append((campaign, campaign.files[windowSpots[index].count % campaign.files.count].path))
+          running[pick].today += 1
+          windowSpots[index].count += 1
+          chosen.append(pick)
         }
         groups.append(group)
       }
@@ -125,9 +144,25 @@ struct DayContext {
     return airings
   }
 
-  private func carries(_ campaign: Campaign, _ program: Program) -> Bool {
-    guard program.hasCampaignSegment else { return false }
-    guard let programs = campaign.programs else { return true }
-    return programs.contains { $0.value == program.id }
+  /// The running campaign that goes next into a segment of the program:
+  /// priority first, then the fewest spots today, the fewest in its window,
+  /// then by id (PRODUCT §3.2).
+  private func bestCandidate(_ running: [Running], for program: Int, excluding chosen: [Int]) -> Int? {
+    var best: Int?
+    var bestKey = (0, 0, 0, 0)
+    for (position, candidate) in running.enumerated()
+    where carried[candidate.index][program] && candidate.today < candidate.quota
+      && !chosen.contains(position)
+    {
+      let key = (
+        candidate.isPriority ? 0 : 1, candidate.today, windowSpots[candidate.index].count,
+        idRank[candidate.index]
+      )
+      if best == nil || key < bestKey {
+        best = position
+        bestKey = key
+      }
+    }
+    return best
   }
 }

@@ -11,7 +11,8 @@ import LoaSchedule
 public struct Planner: Sendable {
   public let schedule: Schedule
   private let durations: [String: Duration]
-  private let zone: TimeZone
+  /// The Gregorian calendar in the station's time zone.
+  private let calendar: Calendar
   private let holidays: [String: Holiday]
 
   /// - Parameter durations: the playing time of each audio path as the
@@ -19,7 +20,12 @@ public struct Planner: Sendable {
   public init(schedule: Schedule, durations: [String: Duration]) {
     self.schedule = schedule
     self.durations = durations
-    zone = TimeZone(identifier: schedule.station.timeZone) ?? TimeZone(secondsFromGMT: 7 * 3600)!
+    var calendar = Calendar(identifier: .gregorian)
+    // The loader has checked the zone; UTC+7 is the fallback for a
+    // schedule built in code with a zone this system lacks.
+    calendar.timeZone =
+      TimeZone(identifier: schedule.station.timeZone) ?? TimeZone(secondsFromGMT: 7 * 3600) ?? .gmt
+    self.calendar = calendar
     holidays = schedule.allHolidays
   }
 
@@ -111,8 +117,6 @@ public struct Planner: Sendable {
     components.hour = local.time.hour
     components.minute = local.time.minute
     components.second = local.time.second
-    var calendar = Calendar(identifier: .gregorian)
-    calendar.timeZone = zone
     return calendar.date(from: components) ?? Date(timeIntervalSince1970: 0)
   }
 
