@@ -27,22 +27,32 @@ struct ValidateCommand: ParsableCommand {
       diagnostics += planner.review(horizon: planner.reviewHorizon(today: stationToday(zone: zone)))
       let total = loaded.audio.values.reduce(Duration.zero) { $0 + $1.duration }
       summary =
-        "\(path): valid: \(schedule.programs.count) programs, \(schedule.campaigns.count) campaigns, "
-        + "\(schedule.announcements.count) announcements, \(schedule.holidays.count) holidays of its own, "
-        + "\(loaded.audio.count) audio files (\(total.shortDescription))"
+        "\(path): valid: "
+        + [
+          counted(schedule.programs.count, "program"),
+          counted(schedule.campaigns.count, "campaign"),
+          counted(schedule.announcements.count, "announcement"),
+          counted(schedule.holidays.count, "holiday") + " of its own",
+          counted(loaded.audio.count, "audio file") + " (\(total.shortDescription))",
+        ].joined(separator: ", ")
     }
     var out = StandardOutput()
     for diagnostic in diagnostics.sortedByLocation() { out.line(diagnostic.description) }
     let errors = diagnostics.filter { $0.severity == .error }.count
     let warnings = diagnostics.count - errors
     if loaded.isValid {
-      out.line(summary + (warnings > 0 ? "; \(warnings) warning\(warnings == 1 ? "" : "s")" : ""))
+      out.line(summary + (warnings > 0 ? "; " + counted(warnings, "warning") : ""))
     } else {
       out.line(
-        "\(path): invalid: \(errors) error\(errors == 1 ? "" : "s")"
-          + (warnings > 0 ? ", \(warnings) warning\(warnings == 1 ? "" : "s")" : ""))
+        "\(path): invalid: " + counted(errors, "error")
+          + (warnings > 0 ? ", " + counted(warnings, "warning") : ""))
     }
     out.flush()
     if !loaded.isValid { throw ExitCode(1) }
   }
+}
+
+/// "1 program", "3 programs".
+func counted(_ count: Int, _ noun: String) -> String {
+  "\(count) \(noun)\(count == 1 ? "" : "s")"
 }
