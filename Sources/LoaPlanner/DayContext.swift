@@ -116,7 +116,9 @@ struct DayContext {
       let carriers = programs.count { carried[index][$0] }
       guard carriers > 0 else { continue }
       running.append(
-        Running(index: index, isPriority: campaign.priority == .priority, quota: campaign.perDay ?? carriers))
+        Running(
+          index: index, isPriority: campaign.priority == .priority,
+          quota: campaign.perDay ?? carriers))
       if windowSpots[index].windowStart != windowStart {
         windowSpots[index] = (windowStart, 0)
       }
@@ -129,10 +131,13 @@ struct DayContext {
         var group: [(Campaign, String)] = []
         var chosen: [Int] = []
         for _ in 0..<count {
-          guard let pick = bestCandidate(running, for: programIndex, excluding: chosen) else { break }
+          guard let pick = bestCandidate(running, for: programIndex, excluding: chosen) else {
+            break
+          }
           let index = running[pick].index
           let campaign = schedule.campaigns[index]
-          group.append((campaign, campaign.files[windowSpots[index].count % campaign.files.count].path))
+          group.append(
+            (campaign, campaign.files[windowSpots[index].count % campaign.files.count].path))
           running[pick].today += 1
           windowSpots[index].count += 1
           chosen.append(pick)
@@ -147,7 +152,9 @@ struct DayContext {
   /// The running campaign that goes next into a segment of the program:
   /// priority first, then the fewest spots today, the fewest in its window,
   /// then by id (PRODUCT §3.2).
-  private func bestCandidate(_ running: [Running], for program: Int, excluding chosen: [Int]) -> Int? {
+  private func bestCandidate(_ running: [Running], for program: Int, excluding chosen: [Int])
+    -> Int?
+  {
     var best: Int?
     var bestKey = (0, 0, 0, 0)
     for (position, candidate) in running.enumerated()

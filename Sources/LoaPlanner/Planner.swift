@@ -98,7 +98,9 @@ public struct Planner: Sendable {
           earliest = min(earliest, from)
         }
       }
-      if earliest == start { return start }
+      // Windows are shorter than a year and the loop moves back only while
+      // one reaches further back; ten years is a bound it never needs.
+      if earliest == start || earliest < first.adding(days: -3660) { return start }
       start = earliest
     }
   }

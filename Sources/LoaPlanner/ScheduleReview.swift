@@ -37,7 +37,7 @@ extension Planner {
               + "and start late, or be missed after catch_up",
             at: schedule.program(id: airing.id)?.location))
       }
-      if latest == nil || airing.end > latest!.end { latest = airing }
+      if latest.map({ airing.end > $0.end }) ?? true { latest = airing }
     }
     let span = "between \(horizon.lower) and \(horizon.upper)"
     let aired = Set(airings.map(\.id))

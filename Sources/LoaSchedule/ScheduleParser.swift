@@ -439,6 +439,15 @@ struct ScheduleParser {
     where value.components.seconds % 86_400 != 0 || value.components.attoseconds != 0 {
       reader.error("'\(key)' in \(what) must be whole days, e.g. 14d", at: f[key]!)
     }
+    // A window that reached from one year's holiday to the next would make
+    // every day part of two windows.
+    if before.wholeDays + after.wholeDays > 300, let node = f["before"] ?? f["after"] {
+      reader.error(
+        "the window \(what) spans \(before.wholeDays + after.wholeDays + 1) days: around a yearly "
+          + "holiday it must be shorter (before + after at most 300d); use 'from' and 'until' instead",
+        at: node)
+      return nil
+    }
     guard let holiday else { return nil }
     return .init(holiday: holiday, daysBefore: before.wholeDays, daysAfter: after.wholeDays)
   }
