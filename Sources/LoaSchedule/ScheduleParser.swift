@@ -46,6 +46,9 @@ struct ScheduleParser {
     guard let top = reader.fields(of: root, "the schedule", allowed: Self.topLevelKeys) else {
       return fragment
     }
+    if let key = top.keyNode("station"), top["station"] == nil {
+      reader.error("'station' is empty: give at least its name and audio_dir", at: key)
+    }
     if let node = top["station"] {
       fragment.station = station(node).map { ($0, reader.location(top.keyNode("station")!)) }
     }
