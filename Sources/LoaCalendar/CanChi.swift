@@ -15,5 +15,6 @@ public struct CanChi: Hashable, Sendable, CustomStringConvertible {
     CanChi(stem: ((lunarYear + 6) % 10 + 10) % 10, branch: ((lunarYear + 8) % 12 + 12) % 12)
   }
 
+  /// The stem, then the branch, in Vietnamese: "Ất Tỵ".
   public var description: String { "\(Self.stems[stem]) \(Self.branches[branch])" }
 }

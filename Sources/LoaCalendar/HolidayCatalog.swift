@@ -1,5 +1,8 @@
 /// The built-in holidays and commemorations of Vietnam (PRODUCT §4).
 public enum HolidayCatalog {
+  /// Every built-in holiday. `isDayOff` marks the public
+  /// holidays of the Labour Code (Tết Dương lịch, the Tết break with giao
+  /// thừa, Giỗ Tổ Hùng Vương, 30/4, 1/5, Quốc khánh).
   public static let builtIn: [Holiday] = [
     Holiday(
       id: "tet-duong-lich", name: "Tết Dương lịch", rule: .solar(month: 1, day: 1), isDayOff: true),
@@ -7,7 +10,8 @@ public enum HolidayCatalog {
       id: "thanh-lap-dang", name: "Ngày thành lập Đảng Cộng sản Việt Nam",
       rule: .solar(month: 2, day: 3),
       foundingYear: 1930),
-    // The last day of lunar month 12: day 30 falls on day 29 in a short month.
+    // The last day of lunar month 12, written as day 30: the rule's clamp
+    // puts it on day 29 in a year whose month 12 has 29 days.
     Holiday(
       id: "giao-thua", name: "Giao thừa", rule: .lunar(month: 12, day: 30, isLeapMonth: false),
       isDayOff: true),
@@ -77,8 +81,10 @@ public enum HolidayCatalog {
       foundingYear: 1944),
   ]
 
+  // Ids are unique (a test checks); the first would win if they were not.
   private static let byID: [String: Holiday] = Dictionary(
-    uniqueKeysWithValues: builtIn.map { ($0.id, $0) })
+    builtIn.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
 
+  /// The built-in holiday with this id, or nil.
   public static func holiday(id: String) -> Holiday? { byID[id] }
 }

@@ -40,10 +40,14 @@ struct HolidayTests {
 
   @Test("giao thừa is the last day of lunar month 12, whether it has 29 or 30 days")
   func giaoThua() {
-    // Month 12 of 2024 has 29 days; of 2025, 30.
+    // Month 12 has 29 days in lunar 2024 and 2025 (so the eve is day 29),
+    // 30 in lunar 2022 (the eve of Tết 2023 was 2023-01-21).
     #expect(dates("giao-thua", "2025-01-01", "2025-12-31") == [date("2025-01-28")])
     #expect(
       LunarCalendar.lunarDate(for: date("2026-02-16")) == LunarDate(year: 2025, month: 12, day: 29))
+    #expect(dates("giao-thua", "2023-01-01", "2023-12-31") == [date("2023-01-21")])
+    #expect(
+      LunarCalendar.lunarDate(for: date("2023-01-21")) == LunarDate(year: 2022, month: 12, day: 30))
     for year in 2000...2050 {
       guard let eve = dates("giao-thua", "\(year)-01-01", "\(year)-12-31").first else { continue }
       #expect(LunarCalendar.lunarDate(for: eve.adding(days: 1)).day == 1)
@@ -51,8 +55,14 @@ struct HolidayTests {
     }
   }
 
-  @Test("a range across the year end finds the holidays on both sides")
+  @Test("a range across the year end finds the holidays on both sides, in order")
   func acrossYearEnd() {
+    #expect(
+      dates("giao-thua", "2025-12-01", "2026-03-01") == [date("2026-02-16")])
+    #expect(
+      dates("ram-thang-gieng", "2025-01-01", "2026-12-31") == [
+        date("2025-02-12"), date("2026-03-03"),
+      ])
     #expect(dates("tet-duong-lich", "2025-12-15", "2026-01-15") == [date("2026-01-01")])
     #expect(dates("quan-doi-nhan-dan", "2025-12-15", "2026-01-15") == [date("2025-12-22")])
     #expect(
@@ -101,6 +111,21 @@ struct HolidayTests {
       rule.dates(in: CivilDateRange(date("2025-01-01"), through: date("2025-12-31"))) == [
         date("2025-01-28")
       ])
+  }
+
+  @Test("a one-off date falls once, inside the range only")
+  func oneOff() {
+    let congress = Holiday(
+      id: "dai-hoi-tinh", name: "Đại hội Đảng bộ tỉnh Ninh Bình lần thứ I",
+      rule: .date(date("2025-10-01")))
+    #expect(
+      congress.dates(in: CivilDateRange(date("2025-01-01"), through: date("2026-12-31"))) == [
+        date("2025-10-01")
+      ])
+    #expect(
+      congress.dates(in: CivilDateRange(date("2026-01-01"), through: date("2026-12-31"))).isEmpty)
+    #expect(
+      congress.dates(in: CivilDateRange(date("2025-12-31"), through: date("2025-01-01"))).isEmpty)
   }
 
   @Test("a 29 February rule occurs in leap years only")
