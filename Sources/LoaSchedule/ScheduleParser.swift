@@ -50,10 +50,10 @@ struct ScheduleParser {
       reader.error("'station' is empty: give at least its name and audio_dir", at: key)
     }
     if let node = top["station"] {
-      fragment.station = station(node).map { ($0, reader.location(top.keyNode("station")!)) }
+      fragment.station = station(node).map { ($0, reader.location(top.keyNode("station") ?? root)) }
     }
     if let node = top["plan"] {
-      fragment.plan = plan(node).map { ($0, reader.location(top.keyNode("plan")!)) }
+      fragment.plan = plan(node).map { ($0, reader.location(top.keyNode("plan") ?? root)) }
     }
     fragment.holidays = entries(top["holidays"], "holidays") { holiday($0) }
     fragment.programs = entries(top["programs"], "programs") { program($0) }
@@ -169,7 +169,7 @@ struct ScheduleParser {
         let itemTitle = g["title"].flatMap({ reader.text($0, "the title of \(context)") })
       else { continue }
       if items.contains(where: { $0.id == itemID }) {
-        reader.error("plan item '\(itemID)' is listed twice", at: g["id"]!)
+        reader.error("plan item '\(itemID)' is listed twice", at: g["id"] ?? g.node)
         continue
       }
       items.append(PlanItem(id: itemID, title: itemTitle))
@@ -205,27 +205,31 @@ struct ScheduleParser {
       return nil
     }
     if leap, given[0] != "lunar" {
-      reader.error("'leap' applies only to a 'lunar' date in \(context)", at: f.keyNode("leap")!)
+      reader.error(
+        "'leap' applies only to a 'lunar' date in \(context)", at: f.keyNode("leap") ?? f.node)
     }
     var rule: HolidayRule?
     switch given[0] {
     case "date":
-      rule = reader.date(f["date"]!, "'date' of \(context)").map { .date($0) }
+      rule = reader.date((f["date"] ?? f.node), "'date' of \(context)").map { .date($0) }
     case "solar":
       if let (month, day) = monthDay(
-        f["solar"]!, "'solar' of \(context)", maxDay: { CivilDate.daysIn(month: $0, year: 2024) })
+        (f["solar"] ?? f.node), "'solar' of \(context)",
+        maxDay: { CivilDate.daysIn(month: $0, year: 2024) })
       {
         rule = .solar(month: month, day: day)
       }
     default:
-      if let (month, day) = monthDay(f["lunar"]!, "'lunar' of \(context)", maxDay: { _ in 30 }) {
+      if let (month, day) = monthDay(
+        (f["lunar"] ?? f.node), "'lunar' of \(context)", maxDay: { _ in 30 })
+      {
         rule = .lunar(month: month, day: day, isLeapMonth: leap)
       }
     }
     guard let id, let name, let rule else { return nil }
     return (
       Holiday(id: id, name: name, rule: rule, foundingYear: since, isDayOff: dayOff),
-      reader.location(f["id"]!)
+      reader.location((f["id"] ?? f.node))
     )
   }
 
@@ -278,18 +282,19 @@ struct ScheduleParser {
     let segments = f["segments"].flatMap { self.segments($0, context) }
     if let from, let until, until < from {
       reader.error(
-        "\(context) ends ('until' \(until)) before it begins ('from' \(from))", at: f["until"]!)
+        "\(context) ends ('until' \(until)) before it begins ('from' \(from))",
+        at: (f["until"] ?? f.node))
     }
     if case .rule(let rule)? = Optional(repetition), rule.dependsOnStart, from == nil {
       reader.error(
         "\(context) has a rule that counts from its first day (INTERVAL, COUNT, BYSETPOS or a "
-          + "day taken from the start): add 'from: YYYY-MM-DD'", at: f["repeat"]!)
+          + "day taken from the start): add 'from: YYYY-MM-DD'", at: (f["repeat"] ?? f.node))
     }
     guard let id, let title, let start, let segments else { return nil }
     return Program(
       id: id, title: title, start: start, repetition: repetition, from: from, until: until,
       except: except, on: on, replaces: replaces, maxLength: maxLength, segments: segments,
-      location: reader.location(f["id"]!))
+      location: reader.location((f["id"] ?? f.node)))
   }
 
   private func repetition(_ node: Node, _ context: String) -> Repetition {
@@ -405,7 +410,8 @@ struct ScheduleParser {
     }
     if let from, let until, until < from {
       reader.error(
-        "\(context) ends ('until' \(until)) before it begins ('from' \(from))", at: f["until"]!)
+        "\(context) ends ('until' \(until)) before it begins ('from' \(from))",
+        at: (f["until"] ?? f.node))
     }
     let programs = f["programs"].map { ids($0, "'programs' of \(context)", "a program id") }
     let perDay = f["per_day"].flatMap { reader.integer($0, "'per_day' of \(context)", in: 1...100) }
@@ -424,7 +430,7 @@ struct ScheduleParser {
     return Campaign(
       id: id, title: title, planItem: planItem, files: files,
       window: CampaignWindow(from: from, until: until, around: around), programs: programs,
-      perDay: perDay, priority: priority, location: reader.location(f["id"]!))
+      perDay: perDay, priority: priority, location: reader.location((f["id"] ?? f.node)))
   }
 
   private func around(_ node: Node, _ context: String) -> CampaignWindow.AroundHoliday? {
@@ -440,7 +446,7 @@ struct ScheduleParser {
     let after = f["after"].flatMap { reader.duration($0, "'after' in \(what)") } ?? .zero
     for (key, value) in [("before", before), ("after", after)]
     where value.components.seconds % 86_400 != 0 || value.components.attoseconds != 0 {
-      reader.error("'\(key)' in \(what) must be whole days, e.g. 14d", at: f[key]!)
+      reader.error("'\(key)' in \(what) must be whole days, e.g. 14d", at: (f[key] ?? f.node))
     }
     // A window that reached from one year's holiday to the next would make
     // every day part of two windows.
@@ -476,6 +482,6 @@ struct ScheduleParser {
     guard let id, let title, let at, let file else { return nil }
     return Announcement(
       id: id, title: title, at: at, file: file, times: times, gap: gap, priority: priority,
-      location: reader.location(f["id"]!))
+      location: reader.location((f["id"] ?? f.node)))
   }
 }

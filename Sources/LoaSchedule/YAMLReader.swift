@@ -87,7 +87,7 @@ final class YAMLReader {
       }
       values[name] = (key, value)
     }
-    for name in required where values[name] == nil || isNull(values[name]!.value) {
+    for name in required where values[name].map({ isNull($0.value) }) ?? true {
       let place = values[name].map { location($0.key) } ?? location(node)
       error("missing '\(name)' in \(context)", at: place)
     }
