@@ -41,7 +41,14 @@ struct StationOptions: ParsableArguments {
   /// Loads the schedule, printing its diagnostics to standard error; exits
   /// with status 1 when it is invalid.
   func loadSchedule(_ explicit: String? = nil, showWarnings: Bool = true) throws -> LoadedSchedule {
-    let loaded = ScheduleLoader(probe: SoundFileProbe()).load(path: schedulePath(explicit))
+    let path = schedulePath(explicit)
+    if explicit == nil, schedule == nil, !FileManager.default.fileExists(atPath: path) {
+      printError(
+        "error: no schedule at '\(path)': give one with --schedule PATH or LOA_SCHEDULE, "
+          + "or run loa where ./schedules is")
+      throw ExitCode(1)
+    }
+    let loaded = ScheduleLoader(probe: SoundFileProbe()).load(path: path)
     for diagnostic in loaded.diagnostics where showWarnings || diagnostic.severity == .error {
       printError(diagnostic.description)
     }
