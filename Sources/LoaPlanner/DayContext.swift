@@ -107,7 +107,9 @@ struct DayContext {
     let schedule = planner.schedule
     let programs = self.programs(on: date)
     var running: [Running] = []
-    for (index, campaign) in schedule.campaigns.enumerated() {
+    // A campaign with no files (possible only in a schedule built in code)
+    // has nothing to air.
+    for (index, campaign) in schedule.campaigns.enumerated() where !campaign.files.isEmpty {
       guard
         let windowStart = planner.windowStart(
           of: campaign, on: date,
