@@ -129,22 +129,32 @@ struct DayContext {
     for programIndex in programs {
       let program = schedule.programs[programIndex]
       var groups: [[(Campaign, String)]] = []
-      for case .campaigns(let count) in program.segments {
-        var group: [(Campaign, String)] = []
-        var chosen: [Int] = []
-        for _ in 0..<count {
-          guard let pick = bestCandidate(running, for: programIndex, excluding: chosen) else {
-            break
+      // Where the program has got to, so that no spot is placed (and
+      // counted) beyond `max_length`, where it would never air.
+      var offset = Duration.zero
+      for segment in program.segments {
+        switch segment {
+        case .file(let ref): offset += planner.duration(of: ref.path)
+        case .silence(let length): offset += length
+        case .campaigns(let count):
+          var group: [(Campaign, String)] = []
+          var chosen: [Int] = []
+          for _ in 0..<count {
+            if let limit = program.maxLength, offset >= limit { break }
+            guard let pick = bestCandidate(running, for: programIndex, excluding: chosen) else {
+              break
+            }
+            let index = running[pick].index
+            let campaign = schedule.campaigns[index]
+            let file = campaign.files[windowSpots[index].count % campaign.files.count].path
+            group.append((campaign, file))
+            running[pick].today += 1
+            windowSpots[index].count += 1
+            chosen.append(pick)
+            offset += planner.duration(of: file)
           }
-          let index = running[pick].index
-          let campaign = schedule.campaigns[index]
-          group.append(
-            (campaign, campaign.files[windowSpots[index].count % campaign.files.count].path))
-          running[pick].today += 1
-          windowSpots[index].count += 1
-          chosen.append(pick)
+          groups.append(group)
         }
-        groups.append(group)
       }
       airings.append(planner.airing(for: program, on: date, spots: groups))
     }

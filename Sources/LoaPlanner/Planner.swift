@@ -74,6 +74,11 @@ public struct Planner: Sendable {
   /// no campaign window that reaches into the replay began before it.
   private func earliestWindowStart(reaching first: CivilDate, through last: CivilDate) -> CivilDate
   {
+    // A window with a `from` date is replayed from that date, however long
+    // ago. Windows around holidays are shorter than a year, but those of
+    // different campaigns could bridge each other's gaps year after year:
+    // such a chain is followed back three years at most.
+    let chainLimit = first.adding(days: -3 * 366)
     var start = first
     while true {
       var earliest = start
@@ -88,7 +93,9 @@ public struct Planner: Sendable {
             let windowEnd = min(
               holiday.adding(days: around.daysAfter),
               campaign.window.until ?? holiday.adding(days: around.daysAfter))
-            if windowStart <= windowEnd, windowEnd >= start, windowStart <= last {
+            if windowStart <= windowEnd, windowEnd >= start, windowStart <= last,
+              windowStart >= chainLimit
+            {
               earliest = min(earliest, windowStart)
             }
           }
@@ -98,9 +105,7 @@ public struct Planner: Sendable {
           earliest = min(earliest, from)
         }
       }
-      // Windows are shorter than a year and the loop moves back only while
-      // one reaches further back; ten years is a bound it never needs.
-      if earliest == start || earliest < first.adding(days: -3660) { return start }
+      if earliest == start { return start }
       start = earliest
     }
   }

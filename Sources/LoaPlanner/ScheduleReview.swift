@@ -4,8 +4,8 @@ import LoaSchedule
 
 extension Planner {
   /// The days `loa validate` plans to look for conflicts: from the earliest
-  /// date the schedule names (or today) to a year past the latest one (or
-  /// today), at most three years.
+  /// date the schedule names (but not more than ten years before today) to
+  /// a year past the latest one (or today), twenty years at most.
   public func reviewHorizon(today: CivilDate) -> CivilDateRange {
     var dates = [today]
     for program in schedule.programs { dates += [program.from, program.until].compactMap { $0 } }
@@ -13,8 +13,8 @@ extension Planner {
       dates += [campaign.window.from, campaign.window.until].compactMap { $0 }
     }
     dates += schedule.announcements.map(\.at.date)
-    let first = dates.min() ?? today
-    let last = min((dates.max() ?? today).adding(days: 365), first.adding(days: 3 * 366))
+    let first = max(dates.min() ?? today, today.adding(days: -3653))
+    let last = min((dates.max() ?? today).adding(days: 365), first.adding(days: 20 * 366))
     return CivilDateRange(first, through: last)
   }
 
@@ -33,7 +33,7 @@ extension Planner {
         diagnostics.append(
           .warning(
             "program '\(airing.id)' is due at \(airing.localStart) while program '\(previous.id)' "
-              + "(\(clock.hm(previous.start))–\(clock.hm(previous.end))) is still on air: it will wait "
+              + "(\(clock.hms(previous.start))–\(clock.hms(previous.end))) is still on air: it will wait "
               + "and start late, or be missed after catch_up",
             at: schedule.program(id: airing.id)?.location))
       }
@@ -56,16 +56,17 @@ extension Planner {
   }
 }
 
-/// Wall-clock `HH:MM` at the station, for messages.
+/// Wall-clock `HH:MM:SS` at the station, for messages.
 struct ClockText {
   let zone: TimeZone
 
-  func hm(_ date: Date) -> String {
+  func hms(_ date: Date) -> String {
     var calendar = Calendar(identifier: .gregorian)
     calendar.timeZone = zone
-    let c = calendar.dateComponents([.hour, .minute], from: date)
-    let h = c.hour ?? 0
-    let m = c.minute ?? 0
-    return "\(h < 10 ? "0" : "")\(h):\(m < 10 ? "0" : "")\(m)"
+    let c = calendar.dateComponents([.hour, .minute, .second], from: date)
+    return [c.hour, c.minute, c.second].map { value in
+      let v = value ?? 0
+      return v < 10 ? "0\(v)" : "\(v)"
+    }.joined(separator: ":")
   }
 }

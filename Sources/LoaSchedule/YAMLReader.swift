@@ -51,6 +51,11 @@ final class YAMLReader {
       .composer(let context, let problem, let mark, _):
       let prefix = context.map { "\($0.text): " } ?? ""
       return ("YAML syntax: \(prefix)\(problem)", mark)
+    case .duplicatedKeysInMapping(let duplicates, let context):
+      let keys = duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")
+      return (
+        "key \(keys) is given here and again later in the same mapping: keep one", context.mark
+      )
     case .reader(let problem, _, _, _):
       return ("cannot read the file as UTF-8 text: \(problem)", nil)
     default:

@@ -224,6 +224,19 @@ struct CampaignSpotTests {
   }
 }
 
+extension CampaignSpotTests {
+  @Test("a campaign that began fifteen years ago rotates the same whatever day the plan starts")
+  func longRunningCampaign() {
+    let programs = [program("sang", at(5, 30), campaigns: 1)]
+    let campaigns = [campaign("b", files: ["a1.ogg", "a2.ogg", "b.ogg"], from: day("2010-01-01"))]
+    let files = { (from: String) in
+      plan(programs, campaigns, from: from, to: "2025-10-03").compactMap { $0.items.last?.file }
+    }
+    #expect(files("2025-10-01").suffix(1) == files("2025-10-03")[...])
+    #expect(files("2025-10-02") == Array(files("2025-10-01").suffix(2)))
+  }
+}
+
 @Suite("Airings")
 struct AiringTests {
   @Test("an announcement plays its file the given number of times with gaps between")
@@ -252,6 +265,17 @@ struct AiringTests {
     #expect(airings[0].duration == .seconds(20))
   }
 
+  @Test("a spot that would start after max_length is not placed, so its campaign keeps its turn")
+  func maxLengthKeepsTurns() {
+    let airings = plan(
+      [program("sang", at(5, 30), campaigns: 2, maxLength: .seconds(20))],
+      [
+        campaign("a", files: ["a1.ogg"], from: day("2025-10-01")),
+        campaign("b", files: ["b.ogg"], from: day("2025-10-01")),
+      ], from: "2025-10-01", to: "2025-10-02")
+    #expect(spots(airings) == [["a"], ["b"]])
+  }
+
   @Test("airings come in start order, programs and announcements together")
   func order() {
     let notice = Announcement(
@@ -266,6 +290,19 @@ struct AiringTests {
 
 @Suite("Reviewing a schedule")
 struct ReviewTests {
+  @Test("the review reaches from an old start to a year past today, so nothing later is missed")
+  func horizon() {
+    let schedule = Schedule(
+      station: station,
+      programs: [program("sang", at(5, 30), campaigns: 1, from: day("2018-01-01"))],
+      campaigns: [campaign("a", files: ["a1.ogg"], from: day("2025-10-01"))])
+    let planner = Planner(schedule: schedule, durations: durations)
+    let horizon = planner.reviewHorizon(today: day("2026-11-28"))
+    #expect(horizon.lower == day("2018-01-01"))
+    #expect(horizon.upper == day("2027-11-28"))
+    #expect(planner.review(horizon: horizon).isEmpty)
+  }
+
   @Test("overlapping programs and campaigns that never air are warned about once each")
   func warnings() {
     let schedule = Schedule(
@@ -286,7 +323,7 @@ struct ReviewTests {
     #expect(warnings.count == 2, "\(warnings)")
     #expect(
       warnings[0].message.hasPrefix(
-        "program 'chen' is due at 2025-10-01 05:31 while program 'dai' (05:30–05:31) is still on air"
+        "program 'chen' is due at 2025-10-01 05:31 while program 'dai' (05:30:00–05:31:20) is still on air"
       ))
     #expect(
       warnings[1].message.hasPrefix("campaign 'never' never airs between 2025-10-01 and 2025-10-10")
