@@ -72,7 +72,12 @@ public struct ScheduleLoader: Sendable {
     let merged = merge(fragments, files: files, diagnostics: &diagnostics)
     var audio: [String: AudioFile] = [:]
     if let schedule = merged {
-      ScheduleChecker(schedule: schedule).check(into: &diagnostics)
+      let declared = fragments.reduce(into: [String: Set<String>]()) { all, fragment in
+        all.merge(fragment.declaredIDs) { $0.union($1) }
+      }
+      ScheduleChecker(
+        schedule: schedule, declaredIDs: declared, references: fragments.flatMap(\.references)
+      ).check(into: &diagnostics)
       audio = checkAudio(
         fragments.flatMap(\.audioReferences), in: schedule.station.audioDirectory,
         diagnostics: &diagnostics)
@@ -174,6 +179,10 @@ public struct ScheduleLoader: Sendable {
 /// holidays and the plan.
 struct ScheduleChecker {
   let schedule: Schedule
+  /// Ids of entries that have errors of their own are not reported again as unknown.
+  var declaredIDs: [String: Set<String>] = [:]
+  /// Every holiday and program reference, from valid entries and others.
+  var references: [Reference] = []
 
   func check(into diagnostics: inout [Diagnostic]) {
     let builtIn = Set(HolidayCatalog.builtIn.map(\.id))
@@ -183,8 +192,8 @@ struct ScheduleChecker {
           "holiday '\(holiday.id)' is already in the built-in catalog: use it as it is, or choose another id",
           at: schedule.definitions["holiday:\(holiday.id)"]))
     }
-    let holidayIDs = Set(schedule.allHolidays.keys)
-    let programIDs = Set(schedule.programs.map(\.id))
+    let holidayIDs = Set(schedule.allHolidays.keys).union(declaredIDs["holiday"] ?? [])
+    let programIDs = Set(schedule.programs.map(\.id)).union(declaredIDs["program"] ?? [])
     func checkReference(
       _ ref: Located<String>, to kind: String, among ids: Set<String>, in context: String
     ) {
@@ -194,21 +203,15 @@ struct ScheduleChecker {
           "unknown \(kind) '\(ref.value)' in \(context)\(didYouMean(ref.value, among: ids))",
           at: ref.location))
     }
-    func checkHoliday(_ ref: Located<String>, _ context: String) {
-      checkReference(ref, to: "holiday", among: holidayIDs, in: context)
-    }
-    func checkProgram(_ ref: Located<String>, _ context: String) {
-      checkReference(ref, to: "program", among: programIDs, in: context)
+    for reference in references {
+      checkReference(
+        reference.id, to: reference.kind,
+        among: reference.kind == "holiday" ? holidayIDs : programIDs, in: reference.context)
     }
     for program in schedule.programs {
-      let context = "program '\(program.id)'"
-      for case .holiday(let ref) in program.except { checkHoliday(ref, "'except' of \(context)") }
-      for ref in program.on { checkHoliday(ref, "'on' of \(context)") }
-      for ref in program.replaces {
-        checkProgram(ref, "'replaces' of \(context)")
-        if ref.value == program.id {
-          diagnostics.append(.error("\(context) cannot replace itself", at: ref.location))
-        }
+      for ref in program.replaces where ref.value == program.id {
+        diagnostics.append(
+          .error("program '\(program.id)' cannot replace itself", at: ref.location))
       }
     }
     let planItems = schedule.plan?.items.map(\.id) ?? []
@@ -221,11 +224,7 @@ struct ScheduleChecker {
           : "unknown plan item '\(item.value)' in \(context)\(didYouMean(item.value, among: planItems))"
         diagnostics.append(.error(message, at: item.location))
       }
-      if let around = campaign.window.around {
-        checkHoliday(around.holiday, "'around' of \(context)")
-      }
       for ref in campaign.programs ?? [] {
-        checkProgram(ref, "'programs' of \(context)")
         if let program = schedule.program(id: ref.value), !program.hasCampaignSegment {
           diagnostics.append(
             .warning(

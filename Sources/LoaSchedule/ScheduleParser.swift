@@ -13,11 +13,30 @@ struct ScheduleFragment {
   /// Every audio file named, including those of entries with other errors,
   /// so that a missing file is reported in the same run.
   var audioReferences: [AudioReference] = []
+  /// The ids of every entry, by kind ("holiday", "program", …), including
+  /// entries with errors of their own, so that references to them are not
+  /// also reported as unknown.
+  var declaredIDs: [String: Set<String>] = [:]
+  /// Every reference to a holiday or a program, including those in entries
+  /// with errors of their own, so that all are checked in the same run.
+  var references: [Reference] = []
 }
 
-/// Collects references during one parse; never shared between threads.
-final class AudioReferenceList {
-  var references: [AudioReference] = []
+/// A holiday or program id named somewhere in a schedule.
+struct Reference {
+  /// "holiday" or "program".
+  let kind: String
+  let id: Located<String>
+  /// Where it was named, for the message: "'on' of program 'sang'".
+  let context: String
+}
+
+/// Collects audio references and declared ids during one parse; never
+/// shared between threads.
+final class ParseRecord {
+  var audio: [AudioReference] = []
+  var declaredIDs: [String: Set<String>] = [:]
+  var references: [Reference] = []
 }
 
 /// Turns one file's YAML into a fragment of the model, reporting every
@@ -29,7 +48,7 @@ struct ScheduleParser {
 
   let reader: YAMLReader
   /// Audio references met while parsing, in order; see `ScheduleFragment.audioReferences`.
-  private let audio = AudioReferenceList()
+  private let record = ParseRecord()
   /// The folder of the file, against which `audio_dir` is resolved.
   let directory: URL
 
@@ -59,7 +78,9 @@ struct ScheduleParser {
     fragment.programs = entries(top["programs"], "programs") { program($0) }
     fragment.campaigns = entries(top["campaigns"], "campaigns") { campaign($0) }
     fragment.announcements = entries(top["announcements"], "announcements") { announcement($0) }
-    fragment.audioReferences = audio.references
+    fragment.audioReferences = record.audio
+    fragment.declaredIDs = record.declaredIDs
+    fragment.references = record.references
     return fragment
   }
 
@@ -73,7 +94,9 @@ struct ScheduleParser {
     if case .mapping(let mapping) = node, let idNode = mapping["id"],
       let id = idNode.scalar?.string, !id.isEmpty
     {
-      return (id.precomposedStringWithCanonicalMapping, "\(kind) '\(id)'")
+      let normalized = id.precomposedStringWithCanonicalMapping
+      record.declaredIDs[kind, default: []].insert(normalized)
+      return (normalized, "\(kind) '\(id)'")
     }
     return ("", "a \(kind) (no id)")
   }
@@ -272,10 +295,14 @@ struct ScheduleParser {
           return reader.date(item, "a date in 'except' of \(context)").map { .date($0) }
         }
         return reader.located(item) { reader.identifier($0, "a holiday in 'except' of \(context)") }
-          .map { .holiday($0) }
+          .map { id in
+            record.references.append(
+              Reference(kind: "holiday", id: id, context: "'except' of \(context)"))
+            return .holiday(id)
+          }
       }
-    let on = ids(f["on"], "'on' of \(context)", "a holiday id")
-    let replaces = ids(f["replaces"], "'replaces' of \(context)", "a program id")
+    let on = ids(f["on"], "'on' of \(context)", "holiday")
+    let replaces = ids(f["replaces"], "'replaces' of \(context)", "program")
     let maxLength = f["max_length"].flatMap {
       reader.duration($0, "'max_length' of \(context)", atLeast: .seconds(1))
     }
@@ -322,11 +349,14 @@ struct ScheduleParser {
     }
   }
 
-  private func ids(_ node: Node?, _ what: String, _ each: String) -> [Located<String>] {
+  /// A list of holiday or program ids, each recorded for checking.
+  private func ids(_ node: Node?, _ what: String, _ kind: String) -> [Located<String>] {
     guard let node, let items = reader.list(node, what) else { return [] }
-    return items.compactMap { item in
-      reader.located(item) { reader.identifier($0, "\(each) in \(what)") }
+    let ids = items.compactMap { item in
+      reader.located(item) { reader.identifier($0, "a \(kind) id in \(what)") }
     }
+    record.references += ids.map { Reference(kind: kind, id: $0, context: what) }
+    return ids
   }
 
   private func segments(_ node: Node, _ context: String) -> [Segment]? {
@@ -374,7 +404,7 @@ struct ScheduleParser {
   private func audio(_ node: Node, _ what: String) -> AudioReference? {
     guard let path = reader.text(node, what) else { return nil }
     let reference = AudioReference(path, at: reader.location(node))
-    audio.references.append(reference)
+    record.audio.append(reference)
     return reference
   }
 
@@ -413,7 +443,7 @@ struct ScheduleParser {
         "\(context) ends ('until' \(until)) before it begins ('from' \(from))",
         at: (f["until"] ?? f.node))
     }
-    let programs = f["programs"].map { ids($0, "'programs' of \(context)", "a program id") }
+    let programs = f["programs"].map { ids($0, "'programs' of \(context)", "program") }
     let perDay = f["per_day"].flatMap { reader.integer($0, "'per_day' of \(context)", in: 1...100) }
     var priority = Priority.normal
     if let node = f["priority"],
@@ -441,6 +471,9 @@ struct ScheduleParser {
     else { return nil }
     let holiday = f["holiday"].flatMap { n in
       reader.located(n) { reader.identifier($0, "'holiday' in \(what)") }
+    }
+    if let holiday {
+      record.references.append(Reference(kind: "holiday", id: holiday, context: what))
     }
     let before = f["before"].flatMap { reader.duration($0, "'before' in \(what)") } ?? .zero
     let after = f["after"].flatMap { reader.duration($0, "'after' in \(what)") } ?? .zero

@@ -148,6 +148,25 @@ struct ScheduleLoaderTests {
         "\(file):12:30: error: 'campaigns' in a segment of program 'chieu' must be a whole number"))
   }
 
+  @Test("an entry with an error still has its references checked, and is not itself called unknown")
+  func referencesOfBrokenEntries() throws {
+    let folder = try StationFolder()
+    try folder.write(
+      "schedule.yaml",
+      minimalStation + """
+        programs:
+          - { id: a, title: A, start: "5:3", on: [quoc-khanhh], segments: [ { campaigns: 1 } ] }
+        campaigns:
+          - { id: c, title: C, files: [chien-dich/a.ogg], from: 2025-10-01, programs: [a] }
+        """)
+    let messages = folder.load().diagnostics.map(\.message)
+    #expect(messages.count == 2, "\(messages)")
+    #expect(messages.first?.hasPrefix("'start' of program 'a' '5:3' is not a time") == true)
+    #expect(
+      messages.last
+        == "unknown holiday 'quoc-khanhh' in 'on' of program 'a' (did you mean 'quoc-khanh'?)")
+  }
+
   @Test("a file named in NFD on disk is found by its NFC name in the schedule, and the reverse")
   func unicodeNormalization() throws {
     let nfc = "tin-tức.ogg".precomposedStringWithCanonicalMapping
