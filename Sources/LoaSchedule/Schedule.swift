@@ -69,6 +69,8 @@ public struct Station: Sendable {
   /// How late a program may still start.
   public var catchUp: Duration
   public var amplifier: Amplifier?
+  /// Where `audio_dir` was written, for messages about it.
+  public var audioDirectoryLocation: SourceLocation?
 
   public init(
     name: String, timeZone: String = "Asia/Ho_Chi_Minh", output: String = "default",

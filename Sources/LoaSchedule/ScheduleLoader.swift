@@ -79,12 +79,12 @@ public struct ScheduleLoader: Sendable {
         schedule: schedule, declaredIDs: declared, references: fragments.flatMap(\.references)
       ).check(into: &diagnostics)
       audio = checkAudio(
-        fragments.flatMap(\.audioReferences), in: schedule.station.audioDirectory,
+        fragments.flatMap(\.audioReferences), of: schedule.station,
         diagnostics: &diagnostics)
     } else if let station = fragments.lazy.compactMap(\.station).first?.0 {
       // The audio can still be checked when only other parts are wrong.
       _ = checkAudio(
-        fragments.flatMap(\.audioReferences), in: station.audioDirectory, diagnostics: &diagnostics)
+        fragments.flatMap(\.audioReferences), of: station, diagnostics: &diagnostics)
     }
     let sorted = diagnostics.sortedByLocation()
     return LoadedSchedule(
@@ -143,11 +143,16 @@ public struct ScheduleLoader: Sendable {
   }
 
   private func checkAudio(
-    _ references: [AudioReference], in root: String, diagnostics: inout [Diagnostic]
+    _ references: [AudioReference], of station: Station, diagnostics: inout [Diagnostic]
   ) -> [String: AudioFile] {
+    let root = station.audioDirectory
     var directory = AudioDirectory(root: root)
     guard directory.exists else {
-      diagnostics.append(.error("audio_dir '\(root)' is not a folder", at: nil))
+      diagnostics.append(
+        .error(
+          "audio_dir '\(root)' is not a folder: create it, or point audio_dir at the folder "
+            + "that holds the audio (a path relative to this file)",
+          at: station.audioDirectoryLocation))
       return [:]
     }
     var audio: [String: AudioFile] = [:]

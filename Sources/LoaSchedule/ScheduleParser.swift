@@ -137,10 +137,12 @@ struct ScheduleParser {
     let catchUp = f["catch_up"].flatMap { reader.duration($0, "'catch_up'") } ?? .seconds(600)
     let amplifier = f["amplifier"].flatMap { self.amplifier($0) }
     guard let name, let audioDirectory else { return nil }
-    return Station(
+    var station = Station(
       name: name, timeZone: timeZone, output: output, audioDirectory: audioDirectory,
       sampleRate: sampleRate, channels: channels, loudness: loudness, catchUp: catchUp,
       amplifier: amplifier)
+    station.audioDirectoryLocation = f["audio_dir"].flatMap(reader.location)
+    return station
   }
 
   private func amplifier(_ node: Node) -> Amplifier? {
@@ -260,11 +262,18 @@ struct ScheduleParser {
     let raw = node.scalar?.string ?? ""
     let parts = raw.split(separator: "-")
     guard parts.count == 2, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isNumber) }),
-      let month = Int(parts[0]), let day = Int(parts[1]), (1...12).contains(month),
-      (1...maxDay(month)).contains(day)
+      let month = Int(parts[0]), let day = Int(parts[1])
     else {
       reader.error(
         "\(what) '\(raw)' is not a month and day: write MM-DD in quotes, e.g. \"09-02\"", at: node)
+      return nil
+    }
+    guard (1...12).contains(month) else {
+      reader.error("\(what) '\(raw)': there is no month \(month)", at: node)
+      return nil
+    }
+    guard (1...maxDay(month)).contains(day) else {
+      reader.error("\(what) '\(raw)': month \(month) has no day \(day)", at: node)
       return nil
     }
     return (month, day)

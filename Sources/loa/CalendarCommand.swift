@@ -36,8 +36,11 @@ struct CalendarCommand: ParsableCommand {
     if let from = dates.from, let to = dates.to, to < from {
       throw ValidationError("--to \(to) is before --from \(from)")
     }
-    if let year, !(1...9999).contains(year) {
-      throw ValidationError("--year must be between 1 and 9999")
+    for date in [dates.from, dates.to].compactMap({ $0 }) where !(1900...2199).contains(date.year) {
+      throw ValidationError("the calendar covers 1900-01-01 to 2199-12-31; \(date) is outside")
+    }
+    if let year, !(1900...2199).contains(year) {
+      throw ValidationError("the calendar covers the years 1900 to 2199")
     }
   }
 

@@ -37,6 +37,9 @@ struct PlanCommand: ParsableCommand {
     let first = dates.from ?? stationToday(zone: zone)
     let last = dates.to ?? first.adding(days: (days ?? 7) - 1)
     guard first <= last else { throw ValidationError("--to \(last) is before --from \(first)") }
+    guard first.days(to: last) < 3660 else {
+      throw ValidationError("plan at most ten years at a time (3660 days)")
+    }
     let airings = planner.plan(from: first, through: last)
     let time = StationTime(zone: zone)
     var out = StandardOutput()

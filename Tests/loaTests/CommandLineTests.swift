@@ -100,6 +100,8 @@ struct CommandLineTests {
     for arguments in [
       ["plan", "--days", "x"], ["plan", "--from", "2025-13-01"], ["nonsense"],
       ["plan", "--to", "2025-10-02", "--days", "3"],
+      ["plan", "--from", "2025-01-01", "--to", "2045-01-01"], ["calendar", "--year", "1800"],
+      ["calendar", "--from", "2199-12-01", "--to", "2200-01-31"],
     ] {
       let process = try loa(arguments)
       #expect(process.status == 2, "\(arguments): \(process.errors)")
