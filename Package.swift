@@ -28,6 +28,16 @@ let package = Package(
       pkgConfig: "sndfile",
       providers: [.apt(["libsndfile1-dev"])]
     ),
+    .systemLibrary(
+      name: "CSampleRate",
+      pkgConfig: "samplerate",
+      providers: [.apt(["libsamplerate0-dev"])]
+    ),
+    .systemLibrary(
+      name: "CEBUR128",
+      pkgConfig: "libebur128",
+      providers: [.apt(["libebur128-dev"])]
+    ),
 
     // Solar and Vietnamese lunar dates, can-chi, holidays, recurrence rules. Pure.
     .target(name: "LoaCalendar", swiftSettings: strict),
@@ -40,8 +50,11 @@ let package = Package(
     // From a schedule and a date range to the airings that will happen. Pure.
     .target(
       name: "LoaPlanner", dependencies: ["LoaCalendar", "LoaSchedule"], swiftSettings: strict),
-    // Audio files: reading their format and duration through libsndfile.
-    .target(name: "LoaAudio", dependencies: ["CSndFile"], swiftSettings: strict),
+    // Audio: files through libsndfile, resampling through libsamplerate,
+    // loudness through libebur128; later the ALSA output.
+    .target(
+      name: "LoaAudio", dependencies: ["CSndFile", "CSampleRate", "CEBUR128"],
+      swiftSettings: strict),
     // The `loa` command line.
     .executableTarget(
       name: "loa",

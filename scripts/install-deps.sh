@@ -4,8 +4,10 @@
 set -euo pipefail
 
 packages=(
-  pkg-config      # finds the C libraries for the Swift build
-  libsndfile1-dev # decoding audio (WAV, FLAC, Ogg Vorbis, Opus, MP3)
+  pkg-config         # finds the C libraries for the Swift build
+  libsndfile1-dev    # decoding audio (WAV, FLAC, Ogg Vorbis, Opus, MP3)
+  libsamplerate0-dev # resampling every file to the station's rate
+  libebur128-dev     # loudness (EBU R128) and true peak
 )
 
 missing=()
