@@ -1,0 +1,78 @@
+/// Reads an audio file as interleaved float frames in the station's output
+/// format: resampled to its rate and mapped to its channels, so that the
+/// files of one program join in one stream.
+///
+/// Not shared between threads: one reader, one owner.
+public final class StationAudioReader {
+  public let file: SoundFile
+  public let sampleRate: Int
+  public let channels: Int
+  private let resampler: Resampler?
+  private var finished = false
+
+  public init(path: String, sampleRate: Int, channels: Int) throws {
+    file = try SoundFile(readingAt: path)
+    self.sampleRate = sampleRate
+    self.channels = channels
+    resampler =
+      file.format.sampleRate == sampleRate
+      ? nil
+      : try Resampler(from: file.format.sampleRate, to: sampleRate, channels: channels)
+  }
+
+  /// The next frames, up to about `frames` of them (resampling may give a
+  /// few more or fewer); empty at the end of the file.
+  public func read(frames: Int = 4096) throws -> [Float] {
+    guard !finished else { return [] }
+    var buffer = [Float](repeating: 0, count: frames * file.format.channels)
+    let count = buffer.withUnsafeMutableBufferPointer { file.read(into: $0, frames: frames) }
+    let mapped = Self.map(
+      buffer.prefix(count * file.format.channels), from: file.format.channels, to: channels)
+    let atEnd = count < frames
+    guard let resampler else {
+      finished = atEnd
+      return mapped
+    }
+    var output = try resampler.process(mapped, endOfInput: atEnd)
+    finished = atEnd
+    // A resampler may hold back the last frames of a short read; ask again
+    // so that an empty result really means the end.
+    while output.isEmpty, !finished {
+      output = try read(frames: frames)
+    }
+    return output
+  }
+
+  /// Every remaining frame.
+  public func readAll() throws -> [Float] {
+    var all: [Float] = []
+    while true {
+      let chunk = try read()
+      if chunk.isEmpty { return all }
+      all += chunk
+    }
+  }
+
+  /// Maps interleaved frames between channel counts: mono is copied to every
+  /// output channel, several channels to mono are averaged, and otherwise
+  /// output channel c takes input channel c (wrapping when there are fewer).
+  static func map(_ samples: ArraySlice<Float>, from input: Int, to output: Int) -> [Float] {
+    if input == output { return Array(samples) }
+    let frames = samples.count / input
+    var result = [Float](repeating: 0, count: frames * output)
+    let base = samples.startIndex
+    for frame in 0..<frames {
+      let first = base + frame * input
+      if output == 1 {
+        var sum: Float = 0
+        for channel in 0..<input { sum += samples[first + channel] }
+        result[frame] = sum / Float(input)
+      } else {
+        for channel in 0..<output {
+          result[frame * output + channel] = samples[first + channel % input]
+        }
+      }
+    }
+    return result
+  }
+}
