@@ -29,6 +29,11 @@ let package = Package(
       providers: [.apt(["libsndfile1-dev"])]
     ),
     .systemLibrary(
+      name: "CALSA",
+      pkgConfig: "alsa",
+      providers: [.apt(["libasound2-dev"])]
+    ),
+    .systemLibrary(
       name: "CSampleRate",
       pkgConfig: "samplerate",
       providers: [.apt(["libsamplerate0-dev"])]
@@ -51,9 +56,9 @@ let package = Package(
     .target(
       name: "LoaPlanner", dependencies: ["LoaCalendar", "LoaSchedule"], swiftSettings: strict),
     // Audio: files through libsndfile, resampling through libsamplerate,
-    // loudness through libebur128; later the ALSA output.
+    // loudness through libebur128, output through ALSA.
     .target(
-      name: "LoaAudio", dependencies: ["CSndFile", "CSampleRate", "CEBUR128"],
+      name: "LoaAudio", dependencies: ["CALSA", "CSndFile", "CSampleRate", "CEBUR128"],
       swiftSettings: strict),
     // The `loa` command line.
     .executableTarget(

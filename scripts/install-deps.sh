@@ -8,6 +8,7 @@ packages=(
   libsndfile1-dev    # decoding audio (WAV, FLAC, Ogg Vorbis, Opus, MP3)
   libsamplerate0-dev # resampling every file to the station's rate
   libebur128-dev     # loudness (EBU R128) and true peak
+  libasound2-dev     # ALSA output
 )
 
 missing=()
