@@ -20,6 +20,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
   ],
   targets: [
     // C at the edge.
@@ -58,7 +59,12 @@ let package = Package(
     // Audio: files through libsndfile, resampling through libsamplerate,
     // loudness through libebur128, output through ALSA.
     .target(
-      name: "LoaAudio", dependencies: ["CALSA", "CSndFile", "CSampleRate", "CEBUR128"],
+      name: "LoaAudio",
+      dependencies: [
+        "CALSA", "CSndFile", "CSampleRate", "CEBUR128",
+        // SHA-256 of file contents, which name the loudness cache and the log.
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
       swiftSettings: strict),
     // The `loa` command line.
     .executableTarget(

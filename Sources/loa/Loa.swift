@@ -13,7 +13,9 @@ struct Loa: AsyncParsableCommand {
       on time and logs every airing.
       Exit status: 0 success, 1 invalid input or failure, 2 wrong usage.
       """,
-    subcommands: [ValidateCommand.self, PlanCommand.self, CalendarCommand.self]
+    subcommands: [
+      ValidateCommand.self, PlanCommand.self, CalendarCommand.self, InspectCommand.self,
+    ]
   )
 }
 

@@ -1,3 +1,4 @@
+import CSndFile
 import Foundation
 import Testing
 
@@ -95,5 +96,28 @@ struct LoudnessTests {
     let meter = try LoudnessMeter(channels: 1, sampleRate: 48_000)
     try meter.add([Float](repeating: 0, count: 48_000))
     #expect(try meter.integratedLoudness() == -Double.infinity)
+  }
+}
+
+@Suite("Inspecting a file")
+struct AudioInspectionTests {
+  @Test(
+    "a calibration tone written to FLAC measures −23.0 LUFS and −20 dBTP, with its exact length")
+  func calibrationFile() throws {
+    let folder = try TemporaryFolder()
+    let path = folder.path("cal.flac")
+    let samples = sine(frequency: 1000, amplitude: 0.1, seconds: 10, rate: 48_000)
+    var info = SF_INFO()
+    info.samplerate = 48_000
+    info.channels = 1
+    info.format = Int32(SF_FORMAT_FLAC | SF_FORMAT_PCM_24)
+    let handle = try #require(sf_open(path, Int32(SFM_WRITE), &info))
+    _ = samples.withUnsafeBufferPointer { sf_writef_float(handle, $0.baseAddress, 480_000) }
+    sf_close(handle)
+    let report = try AudioInspection(path: path)
+    #expect(report.format.frames == 480_000)
+    #expect(abs(report.loudness + 23.01) < 0.1)
+    #expect(abs(report.truePeak + 20) < 0.1)
+    #expect(report.sha256.count == 64)
   }
 }

@@ -189,4 +189,32 @@ struct CommandLineTests {
     // The sample schedule's own holiday is listed too.
     #expect(holidays.contains { $0["id"] as? String == "dai-hoi-tinh" })
   }
+
+  @Test(
+    "inspect reports an audio file as JSON, with the same SHA-256 as sha256sum, and goes on past a bad file"
+  )
+  func inspect() throws {
+    let file = "audio/loi-chao/sang.ogg"
+    let run = try loa("inspect", "--format", "json", file, "audio/README.md")
+    #expect(run.status == 1)
+    #expect(run.errors.contains("error: audio/README.md:"))
+    let reports = try #require(try json(run.output) as? [[String: Any]])
+    let report = try #require(reports.first)
+    #expect(reports.count == 1)
+    #expect(report["file"] as? String == file)
+    #expect(report["sample_rate"] as? Int == 22_050 && report["channels"] as? Int == 1)
+    #expect((report["duration_s"] as? Double ?? 0) > 1)
+    #expect((report["loudness_lufs"] as? Double).map { $0 < 0 && $0 > -70 } == true)
+    #expect((report["true_peak_dbtp"] as? Double).map { $0 <= 0 } == true)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+    process.arguments = [file]
+    process.currentDirectoryURL = repository
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let digest = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(digest.hasPrefix(report["sha256"] as? String ?? "missing"))
+  }
 }
