@@ -56,3 +56,43 @@ struct PCMOutputTests {
     }
   }
 }
+
+@Suite("Rendering a program")
+struct ProgramRendererTests {
+  @Test("files and silences join with no gap, and a limit cuts a file at its frame")
+  func rendersItems() throws {
+    let folder = try TemporaryFolder()
+    try writeTone(
+      to: folder.path("a.wav"), format: Int32(SF_FORMAT_WAV | SF_FORMAT_PCM_16), sampleRate: 44_100,
+      channels: 1, frames: 22_050)
+    try writeTone(
+      to: folder.path("b.flac"), format: Int32(SF_FORMAT_FLAC | SF_FORMAT_PCM_16),
+      sampleRate: 48_000,
+      channels: 2, frames: 48_000)
+    let capture = folder.path("program.wav")
+    var rendered: [RenderedItem] = []
+    do {
+      var renderer = ProgramRenderer(
+        output: try PCMOutput(device: "file:'\(capture)',wav", sampleRate: 48_000, channels: 2))
+      rendered = try renderer.render([
+        .file(path: folder.path("a.wav"), limit: nil), .silence(.milliseconds(250)),
+        .file(path: folder.path("b.flac"), limit: .milliseconds(100)),
+      ])
+      try renderer.output.drain()
+    }
+    #expect(abs(rendered[0].frames - 24_000) <= 2)
+    #expect(rendered[1] == RenderedItem(startFrame: rendered[0].frames, frames: 12_000))
+    #expect(rendered[2] == RenderedItem(startFrame: rendered[0].frames + 12_000, frames: 4_800))
+    let file = try SoundFile(readingAt: capture)
+    #expect(file.format.frames == Int64(rendered[0].frames + 12_000 + 4_800))
+    var samples = [Float](repeating: 1, count: Int(file.format.frames) * 2)
+    _ = samples.withUnsafeMutableBufferPointer {
+      file.read(into: $0, frames: Int(file.format.frames))
+    }
+    let silence = samples[(rendered[1].startFrame * 2)..<((rendered[1].startFrame + 12_000) * 2)]
+    #expect(silence.allSatisfy { $0 == 0 })
+    // The cut file starts where the silence ends: its first frames are its own tone.
+    let next = (rendered[2].startFrame + 10) * 2
+    #expect(abs(samples[next] - Float(0.5 * sin(2 * Double.pi * 440 * 10 / 48_000))) < 1e-3)
+  }
+}

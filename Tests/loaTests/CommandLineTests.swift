@@ -217,4 +217,27 @@ struct CommandLineTests {
     process.waitUntilExit()
     #expect(digest.hasPrefix(report["sha256"] as? String ?? "missing"))
   }
+
+  @Test("rehearse renders a day of the sample into a WAV as long as the plan says")
+  func rehearse() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "loa-rehearse-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let wav = folder.appendingPathComponent("day.wav").path
+    let run = try loa("rehearse", "--date", "2025-10-01", "--out", wav)
+    #expect(run.status == 0, "\(run.errors)")
+    #expect(run.output.contains("05:30:00  sang  at 0:00.000"))
+    let plan = try loa("plan", "--from", "2025-10-01", "--days", "1", "--format", "json")
+    let airings = try #require(try json(plan.output) as? [[String: Any]])
+    let items = airings.flatMap { ($0["items"] as? [[String: Any]]) ?? [] }
+    let planned =
+      items.reduce(0.0) { $0 + ($1["duration_s"] as? Double ?? 0) }
+      + Double(2 * (airings.count - 1))
+    let info = try loa("inspect", "--format", "json", wav)
+    let report = try #require((try json(info.output) as? [[String: Any]])?.first)
+    #expect(report["sample_rate"] as? Int == 48_000 && report["channels"] as? Int == 2)
+    // Each file may differ from its planned length by a frame or two of resampling.
+    #expect(abs((report["duration_s"] as? Double ?? 0) - planned) < 0.01 * Double(items.count))
+  }
 }
