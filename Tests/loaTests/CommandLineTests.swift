@@ -240,4 +240,32 @@ struct CommandLineTests {
     // Each file may differ from its planned length by a frame or two of resampling.
     #expect(abs((report["duration_s"] as? Double ?? 0) - planned) < 0.01 * Double(items.count))
   }
+
+  @Test(
+    "play sends files back to back to an ALSA device, and refuses a bad file before playing anything"
+  )
+  func play() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "loa-play-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let wav = folder.appendingPathComponent("played.wav").path
+    let run = try loa(
+      "play", "--output", "file:'\(wav)',wav", "audio/nhac-hieu.ogg", "audio/loi-chao/sang.ogg")
+    #expect(run.status == 0, "\(run.errors)")
+    let frames = run.output.split(separator: "\n").compactMap { line in
+      line.split(separator: " ").dropFirst(2).first.flatMap { Int($0) }
+    }
+    #expect(frames.count == 2)
+    let info = try loa("inspect", "--format", "json", wav)
+    let report = try #require((try json(info.output) as? [[String: Any]])?.first)
+    #expect(report["frames"] as? Int == frames.reduce(0, +))
+
+    let refused = folder.appendingPathComponent("refused.wav").path
+    let bad = try loa(
+      "play", "--output", "file:'\(refused)',wav", "audio/nhac-hieu.ogg", "audio/README.md")
+    #expect(bad.status == 1)
+    #expect(bad.errors.contains("error: audio/README.md:"))
+    #expect(!FileManager.default.fileExists(atPath: refused))
+  }
 }
