@@ -55,19 +55,41 @@ public struct Planner: Sendable {
 
   /// The first day of the window of `campaign` that contains `date`, or nil
   /// when the campaign is not running that day.
+  /// The windows of `campaign` that overlap `range`, in order: its
+  /// `from`…`until` span, or each year's days around its holiday clipped to
+  /// that span.
+  func windows(
+    of campaign: Campaign, overlapping range: CivilDateRange,
+    holidayDates: (String, CivilDateRange) -> [CivilDate]
+  ) -> [ClosedRange<CivilDate>] {
+    let window = campaign.window
+    let span = { (start: CivilDate, end: CivilDate) -> ClosedRange<CivilDate>? in
+      let first = max(start, window.from ?? start)
+      let last = min(end, window.until ?? end)
+      guard first <= last, first <= range.upper, last >= range.lower else { return nil }
+      return first...last
+    }
+    guard let around = window.around else {
+      guard let from = window.from else { return [] }
+      return span(from, window.until ?? max(from, range.upper)).map { [$0] } ?? []
+    }
+    let search = CivilDateRange(
+      range.lower.adding(days: -around.daysAfter),
+      through: range.upper.adding(days: around.daysBefore))
+    return holidayDates(around.holiday.value, search).compactMap { holiday in
+      span(holiday.adding(days: -around.daysBefore), holiday.adding(days: around.daysAfter))
+    }
+  }
+
+  /// The first day of the window of `campaign` that contains `date`, or nil
+  /// when the campaign is not running that day.
   func windowStart(
     of campaign: Campaign, on date: CivilDate, holidayDates: (String, CivilDateRange) -> [CivilDate]
   ) -> CivilDate? {
-    let window = campaign.window
-    if let from = window.from, date < from { return nil }
-    if let until = window.until, date > until { return nil }
-    guard let around = window.around else { return window.from }
-    let search = CivilDateRange(
-      date.adding(days: -around.daysAfter), through: date.adding(days: around.daysBefore))
-    guard let holiday = holidayDates(around.holiday.value, search).first else { return nil }
-    let start = holiday.adding(days: -around.daysBefore)
-    if let from = window.from { return max(from, start) }
-    return start
+    windows(
+      of: campaign, overlapping: CivilDateRange(date, through: date), holidayDates: holidayDates
+    )
+    .first?.lowerBound
   }
 
   /// The day from which replaying gives every campaign its true history:
@@ -83,26 +105,12 @@ public struct Planner: Sendable {
     while true {
       var earliest = start
       for campaign in schedule.campaigns {
-        if let around = campaign.window.around {
-          let search = CivilDateRange(
-            start.adding(days: -around.daysAfter), through: last.adding(days: around.daysBefore))
-          for holiday in holidayDates(around.holiday.value, in: search) {
-            let windowStart = max(
-              holiday.adding(days: -around.daysBefore),
-              campaign.window.from ?? holiday.adding(days: -around.daysBefore))
-            let windowEnd = min(
-              holiday.adding(days: around.daysAfter),
-              campaign.window.until ?? holiday.adding(days: around.daysAfter))
-            if windowStart <= windowEnd, windowEnd >= start, windowStart <= last,
-              windowStart >= chainLimit
-            {
-              earliest = min(earliest, windowStart)
-            }
-          }
-        } else if let from = campaign.window.from, from <= last,
-          (campaign.window.until ?? last) >= start
-        {
-          earliest = min(earliest, from)
+        let reaching = windows(
+          of: campaign, overlapping: CivilDateRange(start, through: last),
+          holidayDates: holidayDates(_:in:))
+        for window in reaching
+        where campaign.window.around == nil || window.lowerBound >= chainLimit {
+          earliest = min(earliest, window.lowerBound)
         }
       }
       if earliest == start { return start }
