@@ -11,8 +11,8 @@ import LoaSchedule
 public struct Planner: Sendable {
   public let schedule: Schedule
   private let durations: [String: Duration]
-  /// The Gregorian calendar in the station's time zone.
-  private let calendar: Calendar
+  /// The station's wall clock, in its time zone.
+  public let clock: StationClock
   private let holidays: [String: Holiday]
 
   /// - Parameter durations: the playing time of each audio path as the
@@ -20,12 +20,11 @@ public struct Planner: Sendable {
   public init(schedule: Schedule, durations: [String: Duration]) {
     self.schedule = schedule
     self.durations = durations
-    var calendar = Calendar(identifier: .gregorian)
     // The loader has checked the zone; UTC+7 is the fallback for a
     // schedule built in code with a zone this system lacks.
-    calendar.timeZone =
-      TimeZone(identifier: schedule.station.timeZone) ?? TimeZone(secondsFromGMT: 7 * 3600) ?? .gmt
-    self.calendar = calendar
+    clock = StationClock(
+      zone: TimeZone(identifier: schedule.station.timeZone) ?? TimeZone(secondsFromGMT: 7 * 3600)
+        ?? .gmt)
     holidays = schedule.allHolidays
   }
 
@@ -132,7 +131,7 @@ public struct Planner: Sendable {
     components.hour = local.time.hour
     components.minute = local.time.minute
     components.second = local.time.second
-    return calendar.date(from: components) ?? Date(timeIntervalSince1970: 0)
+    return clock.calendar.date(from: components) ?? Date(timeIntervalSince1970: 0)
   }
 
   func duration(of path: String) -> Duration { durations[path] ?? .zero }

@@ -22,7 +22,6 @@ extension Planner {
   /// and programs or campaigns that never air in `horizon`.
   public func review(horizon: CivilDateRange) -> [Diagnostic] {
     let airings = plan(from: horizon.lower, through: horizon.upper)
-    let clock = ClockText(zone: TimeZone(identifier: schedule.station.timeZone) ?? .current)
     var diagnostics: [Diagnostic] = []
     var reported: Set<[String]> = []
     var latest: PlannedAiring?
@@ -33,7 +32,7 @@ extension Planner {
         diagnostics.append(
           .warning(
             "program '\(airing.id)' is due at \(airing.localStart) while program '\(previous.id)' "
-              + "(\(clock.hms(previous.start))–\(clock.hms(previous.end))) is still on air: it will wait "
+              + "(\(clock.time(previous.start))–\(clock.time(previous.end))) is still on air: it will wait "
               + "and start late, or be missed after catch_up",
             at: schedule.program(id: airing.id)?.location))
       }
@@ -53,20 +52,5 @@ extension Planner {
           at: campaign.location))
     }
     return diagnostics
-  }
-}
-
-/// Wall-clock `HH:MM:SS` at the station, for messages.
-struct ClockText {
-  let zone: TimeZone
-
-  func hms(_ date: Date) -> String {
-    var calendar = Calendar(identifier: .gregorian)
-    calendar.timeZone = zone
-    let c = calendar.dateComponents([.hour, .minute, .second], from: date)
-    return [c.hour, c.minute, c.second].map { value in
-      let v = value ?? 0
-      return v < 10 ? "0\(v)" : "\(v)"
-    }.joined(separator: ":")
   }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LoaCalendar
+import LoaPlanner
 import LoaSchedule
 
 struct CalendarCommand: ParsableCommand {
@@ -69,7 +70,7 @@ struct CalendarCommand: ParsableCommand {
 
   private func range(zone: TimeZone?) -> CivilDateRange {
     if let from = dates.from, let to = dates.to { return CivilDateRange(from, through: to) }
-    let year = self.year ?? stationToday(zone: zone ?? .current).year
+    let year = self.year ?? StationClock(zone: zone ?? .current).day(of: Date()).year
     return CivilDateRange(
       CivilDate(year: year, month: 1, day: 1) ?? CivilDate(julianDay: 0),
       through: CivilDate(year: year, month: 12, day: 31) ?? CivilDate(julianDay: 0))

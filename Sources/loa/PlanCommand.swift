@@ -33,15 +33,14 @@ struct PlanCommand: ParsableCommand {
   func run() throws {
     let loaded = try station.loadSchedule(showWarnings: false)
     let planner = try Planner(loaded: loaded)
-    let zone = TimeZone(identifier: planner.schedule.station.timeZone) ?? .current
-    let first = dates.from ?? stationToday(zone: zone)
+    let first = dates.from ?? planner.clock.day(of: Date())
     let last = dates.to ?? first.adding(days: (days ?? 7) - 1)
     guard first <= last else { throw ValidationError("--to \(last) is before --from \(first)") }
     guard first.days(to: last) < 3660 else {
       throw ValidationError("plan at most ten years at a time (3660 days)")
     }
     let airings = planner.plan(from: first, through: last)
-    let time = StationTime(zone: zone)
+    let time = planner.clock
     var out = StandardOutput()
     switch format {
     case .json:
@@ -52,7 +51,7 @@ struct PlanCommand: ParsableCommand {
     out.flush()
   }
 
-  private func json(_ airing: PlannedAiring, _ time: StationTime) -> JSON {
+  private func json(_ airing: PlannedAiring, _ time: StationClock) -> JSON {
     .object([
       ("program", .string(airing.id)),
       ("kind", .string(airing.kind.rawValue)),
@@ -78,7 +77,7 @@ struct PlanCommand: ParsableCommand {
   }
 
   private func printText(
-    _ airings: [PlannedAiring], _ schedule: Schedule, _ range: CivilDateRange, _ time: StationTime,
+    _ airings: [PlannedAiring], _ schedule: Schedule, _ range: CivilDateRange, _ time: StationClock,
     _ out: inout StandardOutput
   ) {
     out.line("\(schedule.station.name) — plan \(range.lower) to \(range.upper)")
@@ -97,11 +96,11 @@ struct PlanCommand: ParsableCommand {
       for airing in day {
         let priority = airing.priority == .normal ? "" : " [\(airing.priority.rawValue)]"
         out.line(
-          "  \(time.clock(airing.start))–\(time.clock(airing.end))  \(airing.id)  \(airing.title)\(priority)"
+          "  \(time.time(airing.start))–\(time.time(airing.end))  \(airing.id)  \(airing.title)\(priority)"
         )
         let width = airing.items.map { ($0.file ?? "").count }.max() ?? 0
         for item in airing.items {
-          let at = time.clock(airing.start.addingTimeInterval(item.offset.seconds))
+          let at = time.time(airing.start.addingTimeInterval(item.offset.seconds))
           let kind = item.kind.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
           let file = (item.file ?? "").padding(toLength: width, withPad: " ", startingAt: 0)
           let length = item.duration.shortDescription

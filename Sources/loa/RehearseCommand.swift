@@ -36,7 +36,7 @@ struct RehearseCommand: ParsableCommand {
       output: try PCMOutput(
         device: "file:'\(path)',wav", sampleRate: stationFormat.sampleRate,
         channels: stationFormat.channels))
-    let time = StationTime(zone: TimeZone(identifier: stationFormat.timeZone) ?? .current)
+    let time = planner.clock
     var out = StandardOutput()
     out.line("\(date): \(airings.count) airing\(airings.count == 1 ? "" : "s") into \(path)")
     for (index, airing) in airings.enumerated() {
@@ -51,7 +51,7 @@ struct RehearseCommand: ParsableCommand {
       _ = try renderer.render(items)
       let seconds = Double(start) / Double(stationFormat.sampleRate)
       out.line(
-        "  \(time.clock(airing.start))  \(airing.id)  at \(String(format: "%d:%06.3f", Int(seconds) / 60, seconds.truncatingRemainder(dividingBy: 60))) "
+        "  \(time.time(airing.start))  \(airing.id)  at \(String(format: "%d:%06.3f", Int(seconds) / 60, seconds.truncatingRemainder(dividingBy: 60))) "
           + "in the file, \(Duration.seconds(Double(renderer.position - start) / Double(stationFormat.sampleRate)).shortDescription)"
       )
     }

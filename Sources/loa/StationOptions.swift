@@ -73,15 +73,6 @@ extension CivilDate: ExpressibleByArgument {
   public init?(argument: String) { self.init(iso: argument) }
 }
 
-/// Today at the station.
-func stationToday(zone: TimeZone) -> CivilDate {
-  var calendar = Calendar(identifier: .gregorian)
-  calendar.timeZone = zone
-  let c = calendar.dateComponents([.year, .month, .day], from: Date())
-  return CivilDate(year: c.year ?? 2000, month: c.month ?? 1, day: c.day ?? 1)
-    ?? CivilDate(julianDay: 2_451_545)
-}
-
 /// A range of days, as `plan`, `calendar` and (later) `log` and `report` take it.
 struct DateRangeOptions: ParsableArguments {
   @Option(help: ArgumentHelp("First day, YYYY-MM-DD.", valueName: "date"))

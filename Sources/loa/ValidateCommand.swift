@@ -23,8 +23,8 @@ struct ValidateCommand: ParsableCommand {
     var summary = ""
     if let schedule = loaded.schedule {
       let planner = Planner(schedule: schedule, durations: loaded.audio.mapValues(\.duration))
-      let zone = TimeZone(identifier: schedule.station.timeZone) ?? .current
-      diagnostics += planner.review(horizon: planner.reviewHorizon(today: stationToday(zone: zone)))
+      let today = planner.clock.day(of: Date())
+      diagnostics += planner.review(horizon: planner.reviewHorizon(today: today))
       let total = loaded.audio.values.reduce(Duration.zero) { $0 + $1.duration }
       summary =
         "\(path): valid: "

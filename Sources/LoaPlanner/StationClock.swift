@@ -1,0 +1,37 @@
+import Foundation
+import LoaCalendar
+
+/// The station's wall clock: instants shown and days counted in its zone.
+public struct StationClock: Sendable {
+  /// The Gregorian calendar in the station's time zone.
+  public let calendar: Calendar
+
+  public init(zone: TimeZone) {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = zone
+    self.calendar = calendar
+  }
+
+  /// The station's day at `instant`.
+  public func day(of instant: Date) -> CivilDate {
+    let c = calendar.dateComponents([.year, .month, .day], from: instant)
+    return CivilDate(year: c.year ?? 2000, month: c.month ?? 1, day: c.day ?? 1)
+      ?? CivilDate(julianDay: 2_451_545)
+  }
+
+  /// `HH:MM:SS` on the station's clock.
+  public func time(_ instant: Date) -> String {
+    let c = calendar.dateComponents([.hour, .minute, .second], from: instant)
+    return [c.hour, c.minute, c.second].map { twoDigits($0 ?? 0) }.joined(separator: ":")
+  }
+
+  /// ISO 8601 with the station's offset: `2025-10-01T05:30:00+07:00`.
+  public func iso(_ instant: Date) -> String {
+    let offset = calendar.timeZone.secondsFromGMT(for: instant)
+    let sign = offset < 0 ? "-" : "+"
+    return "\(day(of: instant))T\(time(instant))\(sign)"
+      + "\(twoDigits(abs(offset) / 3600)):\(twoDigits(abs(offset) / 60 % 60))"
+  }
+
+  private func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+}
