@@ -9,6 +9,8 @@ public final class StationAudioReader {
   public let channels: Int
   private let resampler: Resampler?
   private var finished = false
+  /// Decoded frames at the file's own rate and channels, reused between reads.
+  private var buffer: [Float] = []
 
   public init(path: String, sampleRate: Int, channels: Int) throws {
     file = try SoundFile(readingAt: path)
@@ -24,7 +26,9 @@ public final class StationAudioReader {
   /// few more or fewer); empty at the end of the file.
   public func read(frames: Int = 4096) throws -> [Float] {
     guard !finished else { return [] }
-    var buffer = [Float](repeating: 0, count: frames * file.format.channels)
+    if buffer.count < frames * file.format.channels {
+      buffer = [Float](repeating: 0, count: frames * file.format.channels)
+    }
     let count = buffer.withUnsafeMutableBufferPointer { file.read(into: $0, frames: frames) }
     let mapped = Self.map(
       buffer.prefix(count * file.format.channels), from: file.format.channels, to: channels)

@@ -316,11 +316,7 @@ struct ScheduleParser {
       reader.duration($0, "'max_length' of \(context)", atLeast: .seconds(1))
     }
     let segments = f["segments"].flatMap { self.segments($0, context) }
-    if let from, let until, until < from {
-      reader.error(
-        "\(context) ends ('until' \(until)) before it begins ('from' \(from))",
-        at: (f["until"] ?? f.node))
-    }
+    checkSpan(from: from, until: until, in: f, context)
     if case .rule(let rule)? = Optional(repetition), rule.dependsOnStart, from == nil {
       reader.error(
         "\(context) has a rule that counts from its first day (INTERVAL, COUNT, BYSETPOS or a "
@@ -331,6 +327,14 @@ struct ScheduleParser {
       id: id, title: title, start: start, repetition: repetition, from: from, until: until,
       except: except, on: on, replaces: replaces, maxLength: maxLength, segments: segments,
       location: reader.location((f["id"] ?? f.node)))
+  }
+
+  /// `until` must not come before `from`.
+  private func checkSpan(from: CivilDate?, until: CivilDate?, in f: Fields, _ context: String) {
+    guard let from, let until, until < from else { return }
+    reader.error(
+      "\(context) ends ('until' \(until)) before it begins ('from' \(from))",
+      at: f["until"] ?? f.node)
   }
 
   private func repetition(_ node: Node, _ context: String) -> Repetition {
@@ -447,11 +451,7 @@ struct ScheduleParser {
         "\(context) needs 'from' (its first day) or 'around' (a holiday): a campaign runs for a date range",
         at: f.keyNode("id") ?? node)
     }
-    if let from, let until, until < from {
-      reader.error(
-        "\(context) ends ('until' \(until)) before it begins ('from' \(from))",
-        at: (f["until"] ?? f.node))
-    }
+    checkSpan(from: from, until: until, in: f, context)
     let programs = f["programs"].map { ids($0, "'programs' of \(context)", "program") }
     let perDay = f["per_day"].flatMap { reader.integer($0, "'per_day' of \(context)", in: 1...100) }
     var priority = Priority.normal

@@ -24,10 +24,6 @@ final class YAMLReader {
     diagnostics.append(.error(message, at: location))
   }
 
-  func warning(_ message: String, at node: Node) {
-    diagnostics.append(.warning(message, at: location(node)))
-  }
-
   /// Parses YAML text; nil (with a located error) when it is not YAML.
   func compose(_ text: String) -> Node? {
     do {
@@ -84,10 +80,6 @@ final class YAMLReader {
       guard allowed.contains(name) else {
         error(
           "unknown key '\(name)' in \(context)\(didYouMean(name, among: allowed))", at: key)
-        continue
-      }
-      if values[name] != nil {
-        error("key '\(name)' is given twice in \(context)", at: key)
         continue
       }
       values[name] = (key, value)

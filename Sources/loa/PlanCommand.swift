@@ -31,7 +31,7 @@ struct PlanCommand: ParsableCommand {
   }
 
   func run() throws {
-    let loaded = try station.loadSchedule(showWarnings: false)
+    let loaded = try station.loadSchedule()
     let planner = try Planner(loaded: loaded)
     let first = dates.from ?? planner.clock.day(of: Date())
     let last = dates.to ?? first.adding(days: (days ?? 7) - 1)

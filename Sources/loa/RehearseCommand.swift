@@ -27,7 +27,7 @@ struct RehearseCommand: ParsableCommand {
   }
 
   func run() throws {
-    let loaded = try station.loadSchedule(showWarnings: false)
+    let loaded = try station.loadSchedule()
     let planner = try Planner(loaded: loaded)
     let stationFormat = planner.schedule.station
     let airings = planner.plan(from: date, through: date)

@@ -28,28 +28,21 @@ struct StationOptions: ParsableArguments {
     return "/etc/loa"
   }
 
-  /// The state folder this invocation uses.
-  var stateDirectory: String {
-    if let state { return state }
-    if let path = ProcessInfo.processInfo.environment["LOA_STATE_DIR"], !path.isEmpty {
-      return path
-    }
-    if FileManager.default.fileExists(atPath: "schedules") { return "state" }
-    return "/var/lib/loa"
-  }
-
-  /// Loads the schedule, printing its diagnostics to standard error; exits
+  /// Loads the schedule, printing its errors to standard error; exits
   /// with status 1 when it is invalid.
-  func loadSchedule(_ explicit: String? = nil, showWarnings: Bool = true) throws -> LoadedSchedule {
-    let path = schedulePath(explicit)
-    if explicit == nil, schedule == nil, !FileManager.default.fileExists(atPath: path) {
+  ///
+  /// - Parameter readsAudio: decode every audio file for its duration, as
+  ///   planning needs; without it the files are only looked up.
+  func loadSchedule(readsAudio: Bool = true) throws -> LoadedSchedule {
+    let path = schedulePath()
+    if schedule == nil, !FileManager.default.fileExists(atPath: path) {
       printError(
         "error: no schedule at '\(path)': give one with --schedule PATH or LOA_SCHEDULE, "
           + "or run loa where ./schedules is")
       throw ExitCode(1)
     }
-    let loaded = ScheduleLoader(probe: SoundFileProbe()).load(path: path)
-    for diagnostic in loaded.diagnostics where showWarnings || diagnostic.severity == .error {
+    let loaded = ScheduleLoader(probe: readsAudio ? SoundFileProbe() : nil).load(path: path)
+    for diagnostic in loaded.diagnostics where diagnostic.severity == .error {
       printError(diagnostic.description)
     }
     guard loaded.isValid else { throw ExitCode(1) }
