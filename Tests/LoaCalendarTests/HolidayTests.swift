@@ -49,7 +49,10 @@ struct HolidayTests {
     #expect(
       LunarCalendar.lunarDate(for: date("2023-01-21")) == LunarDate(year: 2022, month: 12, day: 30))
     for year in 2000...2050 {
-      guard let eve = dates("giao-thua", "\(year)-01-01", "\(year)-12-31").first else { continue }
+      guard let eve = dates("giao-thua", "\(year)-01-01", "\(year)-12-31").first else {
+        Issue.record("no giao thừa in \(year)")
+        continue
+      }
       #expect(LunarCalendar.lunarDate(for: eve.adding(days: 1)).day == 1)
       #expect(LunarCalendar.lunarDate(for: eve.adding(days: 1)).month == 1)
     }

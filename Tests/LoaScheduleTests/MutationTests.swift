@@ -122,7 +122,10 @@ struct MutationTests {
         #expect(loaded.diagnostics.hasErrors, "round \(round): invalid without an error")
       }
       for diagnostic in loaded.diagnostics {
-        guard let location = diagnostic.location else { continue }
+        guard let location = diagnostic.location else {
+          Issue.record("round \(round): \(diagnostic) has no location\n\(text)")
+          continue
+        }
         #expect(location.file == path)
         #expect(
           (1...lineCount + 1).contains(location.line) && location.column >= 1,
