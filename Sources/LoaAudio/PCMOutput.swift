@@ -1,4 +1,6 @@
 import CALSA
+import CSampleRate
+import Foundation
 
 /// An error from ALSA, naming the call, the device and `snd_strerror`'s text.
 public struct PCMError: Error, Sendable, CustomStringConvertible {
@@ -20,6 +22,8 @@ public struct PCMError: Error, Sendable, CustomStringConvertible {
 /// An ALSA playback device opened at a fixed rate and channel count, signed
 /// 16-bit interleaved, with explicit hardware and software parameters.
 ///
+/// The stream does not start by itself: the caller pre-fills the buffer with
+/// `writeAvailable` and calls `start()` at the instant the first frame is due.
 /// Writes block; the player calls them from its own thread, never from the
 /// async pool. Not shared between threads: one stream, one owner.
 public final class PCMOutput {
@@ -27,17 +31,23 @@ public final class PCMOutput {
   public let device: String
   public let sampleRate: Int
   public let channels: Int
+  /// Frames the device buffer holds, and frames per period, as negotiated.
+  public private(set) var bufferFrames = 0
+  public private(set) var periodFrames = 0
   /// Underruns and suspends recovered from since opening.
   public private(set) var recoveries = 0
+  /// Interleaved 16-bit samples converted from float, reused between writes.
+  private var scratch: [Int16] = []
 
-  /// Opens `device` (an ALSA PCM name such as `default`, `hw:1,0` or
+  /// Opens `device` (an ALSA PCM name such as `default`, `hw:1,0`, `pulse` or
   /// `file:'/tmp/out.wav',wav`).
   ///
   /// - Parameter bufferTime: microseconds of audio the device holds; the
-  ///   period is a quarter of it.
+  ///   period is a quarter of it. It bounds how late an interrupt is heard.
   public init(device: String, sampleRate: Int, channels: Int, bufferTime: UInt32 = 200_000)
     throws(PCMError)
   {
+    Self.silenceLibraryMessages
     var pcm: OpaquePointer?
     let opened = snd_pcm_open(&pcm, device, SND_PCM_STREAM_PLAYBACK, 0)
     guard opened >= 0, let pcm else { throw PCMError("snd_pcm_open", device: device, code: opened) }
@@ -56,6 +66,9 @@ public final class PCMOutput {
   deinit {
     snd_pcm_close(handle)
   }
+
+  /// ALSA's own stderr lines are replaced by loa's errors, once per process.
+  private static let silenceLibraryMessages: Void = loa_alsa_silence_errors()
 
   private func check(_ call: String, _ result: Int32) throws(PCMError) {
     if result < 0 { throw PCMError(call, device: device, code: result) }
@@ -90,51 +103,171 @@ public final class PCMOutput {
     try check("snd_pcm_hw_params", snd_pcm_hw_params(handle, hw))
 
     var bufferSize: snd_pcm_uframes_t = 0
+    var periodSize: snd_pcm_uframes_t = 0
     try check(
       "snd_pcm_hw_params_get_buffer_size", snd_pcm_hw_params_get_buffer_size(hw, &bufferSize))
+    try check(
+      "snd_pcm_hw_params_get_period_size",
+      snd_pcm_hw_params_get_period_size(hw, &periodSize, &direction))
+    bufferFrames = Int(bufferSize)
+    periodFrames = Int(periodSize)
+
     var sw: OpaquePointer?
     try check("snd_pcm_sw_params_malloc", snd_pcm_sw_params_malloc(&sw))
     defer { snd_pcm_sw_params_free(sw) }
     try check("snd_pcm_sw_params_current", snd_pcm_sw_params_current(handle, sw))
-    // Start only when the buffer is full, so that the first frames go out
-    // without a gap; draining starts a stream that never filled it.
+    var boundary: snd_pcm_uframes_t = 0
+    try check("snd_pcm_sw_params_get_boundary", snd_pcm_sw_params_get_boundary(sw, &boundary))
+    // Never start on a write: the player starts the stream at the due instant.
     try check(
       "snd_pcm_sw_params_set_start_threshold",
-      snd_pcm_sw_params_set_start_threshold(handle, sw, bufferSize))
+      snd_pcm_sw_params_set_start_threshold(handle, sw, boundary))
+    try check(
+      "snd_pcm_sw_params_set_avail_min", snd_pcm_sw_params_set_avail_min(handle, sw, periodSize))
+    // Timestamps in wall-clock time, comparable with the planned start.
+    try check(
+      "snd_pcm_sw_params_set_tstamp_mode",
+      snd_pcm_sw_params_set_tstamp_mode(handle, sw, SND_PCM_TSTAMP_ENABLE))
+    try check(
+      "snd_pcm_sw_params_set_tstamp_type",
+      snd_pcm_sw_params_set_tstamp_type(handle, sw, SND_PCM_TSTAMP_TYPE_GETTIMEOFDAY))
     try check("snd_pcm_sw_params", snd_pcm_sw_params(handle, sw))
   }
 
-  /// Writes interleaved float frames (clamped to ±1, rounded to 16 bits),
-  /// recovering from underruns and suspends.
-  public func write(_ samples: [Float]) throws(PCMError) {
-    let pcm = samples.map { sample -> Int16 in
-      let scaled = (max(-1, min(1, sample)) * 32767).rounded()
-      return Int16(scaled)
-    }
+  /// Frames that can be written now without blocking.
+  public func available() throws(PCMError) -> Int {
+    let available = snd_pcm_avail_update(handle)
+    if available >= 0 { return Int(available) }
+    try recover(Int32(available), call: "snd_pcm_avail_update")
+    return Int(max(0, snd_pcm_avail_update(handle)))
+  }
+
+  /// Starts the stream: the first buffered frame goes out now. Returns the
+  /// wall-clock time ALSA recorded for the start, or the time of the call
+  /// when the device gives none.
+  @discardableResult
+  public func start() throws(PCMError) -> Date {
+    let called = Date()
+    try check("snd_pcm_start", snd_pcm_start(handle))
+    // From now on a refill after an underrun restarts the stream by itself.
+    try setStartThreshold(snd_pcm_uframes_t(periodFrames))
+    return (try? status().triggeredAt) ?? called
+  }
+
+  private func setStartThreshold(_ frames: snd_pcm_uframes_t) throws(PCMError) {
+    var sw: OpaquePointer?
+    try check("snd_pcm_sw_params_malloc", snd_pcm_sw_params_malloc(&sw))
+    defer { snd_pcm_sw_params_free(sw) }
+    try check("snd_pcm_sw_params_current", snd_pcm_sw_params_current(handle, sw))
+    try check(
+      "snd_pcm_sw_params_set_start_threshold",
+      snd_pcm_sw_params_set_start_threshold(handle, sw, frames))
+    try check("snd_pcm_sw_params", snd_pcm_sw_params(handle, sw))
+  }
+
+  /// What ALSA reports of the running stream.
+  public struct Status: Sendable {
+    /// When the stream was started, by the device's clock; nil if it gives none.
+    public let triggeredAt: Date?
+    /// When this status was taken.
+    public let takenAt: Date?
+    /// Frames written but not yet heard.
+    public let delay: Int
+  }
+
+  public func status() throws(PCMError) -> Status {
+    var status: OpaquePointer?
+    try check("snd_pcm_status_malloc", snd_pcm_status_malloc(&status))
+    defer { snd_pcm_status_free(status) }
+    try check("snd_pcm_status", snd_pcm_status(handle, status))
+    var trigger = snd_htimestamp_t()
+    var taken = snd_htimestamp_t()
+    snd_pcm_status_get_trigger_htstamp(status, &trigger)
+    snd_pcm_status_get_htstamp(status, &taken)
+    return Status(
+      triggeredAt: Self.date(trigger), takenAt: Self.date(taken),
+      delay: Int(snd_pcm_status_get_delay(status)))
+  }
+
+  private static func date(_ time: snd_htimestamp_t) -> Date? {
+    guard time.tv_sec > 0 else { return nil }
+    return Date(timeIntervalSince1970: Double(time.tv_sec) + Double(time.tv_nsec) / 1e9)
+  }
+
+  /// Writes every frame of `samples` (interleaved), blocking while the
+  /// buffer is full, recovering from underruns and suspends.
+  public func write(_ samples: UnsafeBufferPointer<Int16>) throws(PCMError) {
     var offset = 0
-    let frames = pcm.count / channels
+    let frames = samples.count / channels
     while offset < frames {
-      let written = pcm.withUnsafeBufferPointer { buffer in
-        snd_pcm_writei(
-          handle, buffer.baseAddress.map { $0 + offset * channels },
-          snd_pcm_uframes_t(frames - offset))
+      offset += try writeOnce(samples, from: offset, frames: frames - offset)
+    }
+  }
+
+  /// Writes what fits without blocking and returns the frames written; for
+  /// pre-filling the buffer before `start()`.
+  public func writeAvailable(_ samples: UnsafeBufferPointer<Int16>) throws(PCMError) -> Int {
+    let frames = min(samples.count / channels, try available())
+    guard frames > 0 else { return 0 }
+    return try writeOnce(samples, from: 0, frames: frames)
+  }
+
+  private func writeOnce(_ samples: UnsafeBufferPointer<Int16>, from offset: Int, frames: Int)
+    throws(PCMError) -> Int
+  {
+    let written = snd_pcm_writei(
+      handle, samples.baseAddress.map { $0 + offset * channels }, snd_pcm_uframes_t(frames))
+    if written >= 0 { return Int(written) }
+    try recover(Int32(written), call: "snd_pcm_writei")
+    return 0
+  }
+
+  /// EPIPE (underrun) and ESTRPIPE (suspend) are recovered and counted;
+  /// anything else is the device failing.
+  private func recover(_ code: Int32, call: String) throws(PCMError) {
+    guard code == -EPIPE || code == -ESTRPIPE || code == -EINTR,
+      snd_pcm_recover(handle, code, 1) >= 0
+    else {
+      throw PCMError(call, device: device, code: code)
+    }
+    if code != -EINTR { recoveries += 1 }
+  }
+
+  /// Writes float frames (interleaved, ±1 full scale), converted to 16 bits
+  /// with rounding and clipping.
+  public func write(_ samples: [Float]) throws(PCMError) {
+    convert(samples)
+    try scratch.withUnsafeBufferPointer { (buffer) throws(PCMError) in
+      try write(UnsafeBufferPointer(rebasing: buffer.prefix(samples.count)))
+    }
+  }
+
+  /// Pre-fills with float frames; returns the frames that fitted.
+  public func writeAvailable(_ samples: [Float]) throws(PCMError) -> Int {
+    convert(samples)
+    return try scratch.withUnsafeBufferPointer { (buffer) throws(PCMError) in
+      try writeAvailable(UnsafeBufferPointer(rebasing: buffer.prefix(samples.count)))
+    }
+  }
+
+  private func convert(_ samples: [Float]) {
+    if scratch.count < samples.count { scratch = [Int16](repeating: 0, count: samples.count) }
+    samples.withUnsafeBufferPointer { input in
+      scratch.withUnsafeMutableBufferPointer { output in
+        src_float_to_short_array(input.baseAddress, output.baseAddress, Int32(input.count))
       }
-      if written >= 0 {
-        offset += Int(written)
-        continue
-      }
-      let code = Int32(written)
-      // EPIPE (underrun) and ESTRPIPE (suspend) are recoverable; anything
-      // else is the device failing.
-      guard snd_pcm_recover(handle, code, 1) >= 0 else {
-        throw PCMError("snd_pcm_writei", device: device, code: code)
-      }
-      recoveries += 1
     }
   }
 
   /// Plays out what is buffered and returns when it has gone out.
   public func drain() throws(PCMError) {
+    // A stream shorter than its buffer was never started.
+    if snd_pcm_state(handle) == SND_PCM_STATE_PREPARED { try start() }
     try check("snd_pcm_drain", snd_pcm_drain(handle))
+  }
+
+  /// Stops at once, discarding what is buffered.
+  public func drop() {
+    snd_pcm_drop(handle)
   }
 }

@@ -3,8 +3,10 @@ import Foundation
 /// Reads what the planner needs to know of an audio file. The audio
 /// library implements it with libsndfile; tests may give a table.
 public protocol AudioProbe: Sendable {
-  /// The playing time of the file, or an error saying why it cannot be decoded.
-  func duration(ofFileAt path: String) throws -> Duration
+  /// The playing time of the file, or an error saying why it cannot be
+  /// decoded. `station` is where it will play (a probe that also measures
+  /// loudness measures it in the station's channels).
+  func duration(ofFileAt path: String, for station: Station) throws -> Duration
 }
 
 /// The folder every audio file of a station lives under. It finds the file

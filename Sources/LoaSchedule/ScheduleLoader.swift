@@ -167,7 +167,7 @@ public struct ScheduleLoader: Sendable {
         failed.insert(ref.path)
       case .success(let path):
         do {
-          let duration = try probe?.duration(ofFileAt: path) ?? .zero
+          let duration = try probe?.duration(ofFileAt: path, for: station) ?? .zero
           audio[ref.path] = AudioFile(path: path, duration: duration)
         } catch {
           diagnostics.append(

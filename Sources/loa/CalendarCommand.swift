@@ -65,7 +65,7 @@ struct CalendarCommand: ParsableCommand {
       if station.schedule != nil { throw ValidationError("no schedule at '\(path)'") }
       return nil
     }
-    return try station.loadSchedule(readsAudio: false).schedule
+    return try station.loadSchedule(measurements: nil).schedule
   }
 
   private func range(zone: TimeZone?) -> CivilDateRange {

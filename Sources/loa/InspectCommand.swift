@@ -11,6 +11,8 @@ struct InspectCommand: ParsableCommand {
       "A file that cannot be decoded is reported and the others are still shown; the exit status is then 1."
   )
 
+  @OptionGroup var station: StationOptions
+
   @Argument(help: ArgumentHelp("Audio files.", valueName: "file"))
   var files: [String]
 
@@ -23,11 +25,12 @@ struct InspectCommand: ParsableCommand {
   }
 
   func run() throws {
+    let measurements = station.audioMeasurements()
     var reports: [AudioInspection] = []
     var failed = false
     for file in files {
       do {
-        reports.append(try AudioInspection(path: file))
+        reports.append(try AudioInspection(path: file, measurements: measurements))
       } catch {
         printError("error: \(file): \(error)")
         failed = true
@@ -39,12 +42,12 @@ struct InspectCommand: ParsableCommand {
       out.line(JSON.array(reports.map(json)).serialized())
     default:
       for report in reports {
-        let f = report.format
+        let (f, m) = (report.format, report.measurement)
         out.line(
           "\(report.path): \(f.container), \(f.encoding), \(f.sampleRate) Hz, \(f.channels) ch, "
-            + "\(f.frames) frames (\(f.duration.seconds.formatted2) s), "
-            + "\(report.loudness.formatted2) LUFS, true peak \(report.truePeak.formatted2) dBTP, "
-            + "sha256 \(report.sha256)")
+            + "\(m.frames) frames (\(m.duration.seconds.formatted2) s), "
+            + "\(m.loudness.formatted2) LUFS, true peak \(m.truePeak.formatted2) dBTP, "
+            + "sha256 \(m.sha256)")
       }
     }
     out.flush()
@@ -57,14 +60,17 @@ struct InspectCommand: ParsableCommand {
       ("format", .string("\(report.format.container), \(report.format.encoding)")),
       ("sample_rate", .int(report.format.sampleRate)),
       ("channels", .int(report.format.channels)),
-      ("frames", .int(Int(report.format.frames))),
-      ("duration_s", .double(report.format.duration.seconds)),
-      ("loudness_lufs", report.loudness.isFinite ? .double(report.loudness) : .null),
-      ("true_peak_dbtp", report.truePeak.isFinite ? .double(report.truePeak) : .null),
-      ("sha256", .string(report.sha256)),
+      ("frames", .int(Int(report.measurement.frames))),
+      ("duration_s", .double(report.measurement.duration.seconds)),
+      ("loudness_lufs", finite(report.measurement.loudness)),
+      ("true_peak_dbtp", finite(report.measurement.truePeak)),
+      ("sha256", .string(report.measurement.sha256)),
     ])
   }
 }
+
+/// A level as JSON: null for silence's −∞.
+private func finite(_ value: Double) -> JSON { value.isFinite ? .double(value) : .null }
 
 extension Double {
   /// Two decimals, as a person reads levels and durations.

@@ -28,3 +28,8 @@ struct StandardOutput {
 func printError(_ text: String) {
   FileHandle.standardError.write(Data((text + "\n").utf8))
 }
+
+/// Writes a line to standard output at once, for progress as it happens.
+func printLine(_ text: String) {
+  FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}

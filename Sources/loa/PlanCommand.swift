@@ -31,7 +31,7 @@ struct PlanCommand: ParsableCommand {
   }
 
   func run() throws {
-    let loaded = try station.loadSchedule()
+    let loaded = try station.loadSchedule(measurements: station.audioMeasurements())
     let planner = try Planner(loaded: loaded)
     let first = dates.from ?? planner.clock.day(of: Date())
     let last = dates.to ?? first.adding(days: (days ?? 7) - 1)

@@ -1,15 +1,25 @@
 import ArgumentParser
+import Dispatch
 import Foundation
 import LoaAudio
+import LoaSchedule
+import Synchronization
 
 struct PlayCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "play",
-    abstract: "Play audio files now, back to back with no gap, to an ALSA device.")
+    abstract: "Play audio files now (or at --at), back to back with no gap, to an ALSA device.",
+    discussion: """
+      A file that cannot be decoded is skipped and reported; the others still play, and the \
+      exit status is then 1. Ctrl-C stops the playing with a short fade (exit status 130).
+      """)
+
+  @OptionGroup var station: StationOptions
 
   @Option(
     help: ArgumentHelp(
-      "ALSA PCM to play to, e.g. default, hw:1,0 or file:'/tmp/out.wav',wav.", valueName: "pcm"))
+      "ALSA PCM to play to, e.g. default, hw:1,0, pulse, null or file:'/tmp/out.wav',wav.",
+      valueName: "pcm"))
   var output = "default"
 
   @Option(help: ArgumentHelp("Output sample rate.", valueName: "hz"))
@@ -18,6 +28,20 @@ struct PlayCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Output channels.", valueName: "n"))
   var channels = 2
 
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "Bring every file to this loudness (e.g. -16), its true peak kept under -1 dBTP; "
+        + "without it files play as recorded.", valueName: "lufs"))
+  var loudness: Double?
+
+  @Option(
+    help: ArgumentHelp(
+      "Start at this time today, HH:MM:SS[.mmm] on this machine's clock: the device is "
+        + "opened and filled beforehand so that the first frame goes out on time.",
+      valueName: "time"))
+  var at: String?
+
   @Argument(help: ArgumentHelp("Audio files.", valueName: "file"))
   var files: [String]
 
@@ -25,33 +49,112 @@ struct PlayCommand: ParsableCommand {
     if files.isEmpty { throw ValidationError("name at least one audio file") }
     if !(8_000...384_000).contains(rate) { throw ValidationError("--rate must be 8000 to 384000") }
     if !(1...8).contains(channels) { throw ValidationError("--channels must be 1 to 8") }
+    if let loudness, !(-70...0).contains(loudness) {
+      throw ValidationError("--loudness must be -70 to 0 LUFS")
+    }
+    if let at, startTime(at) == nil {
+      throw ValidationError("--at must be a time today as HH:MM:SS or HH:MM:SS.mmm, e.g. 05:30:00")
+    }
   }
 
   func run() throws {
-    // Check every file before the first frame goes out, so that a bad one
-    // stops nothing halfway.
+    var failed = false
+    var items: [PlayItem] = []
+    let measurements = loudness.map { _ in station.audioMeasurements() }
     for file in files {
-      do {
-        _ = try SoundFile(readingAt: file)
-      } catch {
-        printError("error: \(file): \(error)")
-        throw ExitCode(1)
+      var gain = 0.0
+      if let loudness, let measurements {
+        do {
+          gain = try measurements.measurement(of: file, channels: channels).gain(toReach: loudness)
+        } catch {
+          printError("error: \(file): \(error); skipped")
+          failed = true
+          continue
+        }
       }
+      items.append(.file(path: file, gain: gain))
     }
-    do {
-      var renderer = ProgramRenderer(
-        output: try PCMOutput(device: output, sampleRate: rate, channels: channels))
-      let rendered = try renderer.render(files.map { .file(path: $0, limit: nil) })
-      try renderer.output.drain()
-      for (file, item) in zip(files, rendered) {
-        print("played \(file): \(item.frames) frames from frame \(item.startFrame)")
+    guard !items.isEmpty else { throw ExitCode(1) }
+
+    let start = at.flatMap(startTime)
+    let playback = Playback(
+      items, at: start,
+      settings: PlayerSettings(device: output, sampleRate: rate, channels: channels),
+      onEvent: Self.show)
+    let stopped = Mutex<Int32?>(nil)
+    let signals = [SIGINT, SIGTERM].map { number in
+      signal(number, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+      source.setEventHandler {
+        stopped.withLock { $0 = number }
+        playback.interrupt(
+          reason: "stopped by the operator (\(number == SIGINT ? "Ctrl-C" : "SIGTERM"))")
       }
-      if renderer.output.recoveries > 0 {
-        print("\(renderer.output.recoveries) underruns or suspends recovered")
-      }
-    } catch let error as PCMError {
-      printError("error: \(error)")
+      source.resume()
+      return source
+    }
+    let report = playback.wait()
+    signals.forEach { $0.cancel() }
+
+    if let first = report.firstFrameAt, let lateness = report.lateness, start != nil {
+      printLine(
+        "first frame out at \(Self.clock(first)), "
+          + "\(String(format: "%.1f", lateness.seconds * 1000)) ms after \(Self.clock(report.plannedStart))"
+      )
+    }
+    if report.underruns > 0 { printLine("\(report.underruns) underruns or suspends recovered") }
+    failed = failed || report.items.contains { if case .failed = $0.status { true } else { false } }
+    switch report.status {
+    case .completed: break
+    case .interrupted(let reason):
+      printError("interrupted: \(reason)")
+      throw ExitCode(128 + (stopped.withLock { $0 } ?? SIGINT))
+    case .failed(let reason):
+      printError("error: \(reason)")
       throw ExitCode(1)
     }
+    if failed { throw ExitCode(1) }
+  }
+
+  /// Prints each item as it ends, and device trouble as it happens.
+  @Sendable private static func show(_ event: PlaybackEvent) {
+    switch event {
+    case .itemEnded(let played):
+      let name = played.item.path ?? "silence"
+      switch played.status {
+      case .completed:
+        printLine(
+          "played \(name): \(played.frames) frames from frame \(played.startFrame), "
+            + "\(clock(played.startedAt))–\(clock(played.endedAt))")
+      case .interrupted(let reason):
+        printLine("interrupted \(name) after \(played.frames) frames: \(reason)")
+      case .failed(let reason):
+        printError("error: \(reason); skipped")
+      }
+    case .deviceFailed(let error):
+      printError("device error: \(error); trying to reopen it")
+    case .deviceRecovered(let at):
+      printError("device back at \(clock(at))")
+    case .started, .itemStarted:
+      break
+    }
+  }
+
+  /// `HH:MM:SS.mmm` on this machine's clock.
+  private static func clock(_ date: Date) -> String {
+    let formatter = DateFormatter()
+    formatter.dateFormat = "HH:mm:ss.SSS"
+    return formatter.string(from: date)
+  }
+
+  /// Today at `HH:MM:SS[.mmm]` on this machine's clock.
+  private func startTime(_ text: String) -> Date? {
+    let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+    guard parts.count == 3, let hour = Int(parts[0]), let minute = Int(parts[1]),
+      let second = Double(parts[2]), (0..<24).contains(hour), (0..<60).contains(minute),
+      (0..<60).contains(second)
+    else { return nil }
+    let midnight = Calendar.current.startOfDay(for: Date())
+    return midnight + Double(hour * 3600 + minute * 60) + second
   }
 }

@@ -10,8 +10,9 @@ struct RehearseCommand: ParsableCommand {
     commandName: "rehearse",
     abstract: "Render a day's programs into a WAV file to listen to before they air.",
     discussion: """
-      Plays the day's airings back to back, 2 seconds apart, through ALSA's file PCM in the \
-      station's format, and prints where each one starts in the file.
+      Plays the day's airings back to back, 2 seconds apart, through the same player as on air \
+      (resampled, at the station's loudness) into ALSA's file PCM in the station's format, and \
+      prints where each one starts in the file.
       """)
 
   @OptionGroup var station: StationOptions
@@ -27,35 +28,57 @@ struct RehearseCommand: ParsableCommand {
   }
 
   func run() throws {
-    let loaded = try station.loadSchedule()
+    let measurements = station.audioMeasurements()
+    let loaded = try station.loadSchedule(measurements: measurements)
     let planner = try Planner(loaded: loaded)
-    let stationFormat = planner.schedule.station
+    let format = planner.schedule.station
     let airings = planner.plan(from: date, through: date)
     let path = URL(fileURLWithPath: out).standardizedFileURL.path
-    var renderer = ProgramRenderer(
-      output: try PCMOutput(
-        device: "file:'\(path)',wav", sampleRate: stationFormat.sampleRate,
-        channels: stationFormat.channels))
-    let time = planner.clock
+
+    // One stream for the day: each airing's items, then 2 s of silence.
+    var items: [PlayItem] = []
+    var firstItem: [Int] = []
+    for (index, airing) in airings.enumerated() {
+      if index > 0 { items.append(.silence(.seconds(2))) }
+      firstItem.append(items.count)
+      for item in airing.items {
+        guard let file = item.file, let audio = loaded.audio[file] else {
+          items.append(.silence(item.duration))
+          continue
+        }
+        let gain = try format.loudness.map {
+          try measurements.measurement(of: audio.path, channels: format.channels).gain(toReach: $0)
+        }
+        items.append(
+          .file(path: audio.path, limit: item.isCut ? item.duration : nil, gain: gain ?? 0))
+      }
+    }
+    let report = Playback(
+      items,
+      settings: PlayerSettings(
+        device: "file:'\(path)',wav", sampleRate: format.sampleRate, channels: format.channels)
+    ).wait()
+
     var out = StandardOutput()
     out.line("\(date): \(airings.count) airing\(airings.count == 1 ? "" : "s") into \(path)")
-    for (index, airing) in airings.enumerated() {
-      if index > 0 { try renderer.writeSilence(frames: 2 * stationFormat.sampleRate) }
-      let items = airing.items.map { item -> PlayItem in
-        guard let file = item.file, let audio = loaded.audio[file] else {
-          return .silence(item.duration)
-        }
-        return .file(path: audio.path, limit: item.isCut ? item.duration : nil)
-      }
-      let start = renderer.position
-      _ = try renderer.render(items)
-      let seconds = Double(start) / Double(stationFormat.sampleRate)
+    for (airing, first) in zip(airings, firstItem) {
+      let played = report.items[first..<min(first + airing.items.count, report.items.count)]
+      guard let start = played.first?.startFrame, let last = played.last else { continue }
+      let seconds = Double(start) / Double(format.sampleRate)
+      let length = Double(last.startFrame + last.frames - start) / Double(format.sampleRate)
       out.line(
-        "  \(time.time(airing.start))  \(airing.id)  at \(String(format: "%d:%06.3f", Int(seconds) / 60, seconds.truncatingRemainder(dividingBy: 60))) "
-          + "in the file, \(Duration.seconds(Double(renderer.position - start) / Double(stationFormat.sampleRate)).shortDescription)"
-      )
+        "  \(planner.clock.time(airing.start))  \(airing.id)  at "
+          + String(
+            format: "%d:%06.3f", Int(seconds) / 60, seconds.truncatingRemainder(dividingBy: 60))
+          + " in the file, \(Duration.seconds(length).shortDescription)")
+      for item in played {
+        if case .failed(let reason) = item.status { out.line("    error: \(reason); skipped") }
+      }
     }
-    try renderer.output.drain()
     out.flush()
+    if case .failed(let reason) = report.status {
+      printError("error: \(reason)")
+      throw ExitCode(1)
+    }
   }
 }

@@ -28,12 +28,27 @@ struct StationOptions: ParsableArguments {
     return "/etc/loa"
   }
 
+  /// The state folder this invocation uses.
+  var stateDirectory: String {
+    if let state { return state }
+    if let path = ProcessInfo.processInfo.environment["LOA_STATE_DIR"], !path.isEmpty {
+      return path
+    }
+    if FileManager.default.fileExists(atPath: "schedules") { return "state" }
+    return "/var/lib/loa"
+  }
+
+  /// The cache of audio measurements in the state folder.
+  func audioMeasurements() -> AudioMeasurements {
+    AudioMeasurements(file: stateDirectory + "/audio-measurements.tsv")
+  }
+
   /// Loads the schedule, printing its errors to standard error; exits
   /// with status 1 when it is invalid.
   ///
-  /// - Parameter readsAudio: decode every audio file for its duration, as
-  ///   planning needs; without it the files are only looked up.
-  func loadSchedule(readsAudio: Bool = true) throws -> LoadedSchedule {
+  /// - Parameter measurements: where audio files are measured for their
+  ///   real length, as planning needs; without it the files are only looked up.
+  func loadSchedule(measurements: AudioMeasurements?) throws -> LoadedSchedule {
     let path = schedulePath()
     if schedule == nil, !FileManager.default.fileExists(atPath: path) {
       printError(
@@ -41,7 +56,7 @@ struct StationOptions: ParsableArguments {
           + "or run loa where ./schedules is")
       throw ExitCode(1)
     }
-    let loaded = ScheduleLoader(probe: readsAudio ? SoundFileProbe() : nil).load(path: path)
+    let loaded = ScheduleLoader(probe: measurements.map(MeasuringProbe.init)).load(path: path)
     for diagnostic in loaded.diagnostics where diagnostic.severity == .error {
       printError(diagnostic.description)
     }
@@ -50,10 +65,13 @@ struct StationOptions: ParsableArguments {
   }
 }
 
-/// Reads audio durations with libsndfile.
-struct SoundFileProbe: AudioProbe {
-  func duration(ofFileAt path: String) throws -> Duration {
-    try SoundFile(readingAt: path).format.duration
+/// Reads audio durations by decoding each file whole, once per content: a
+/// file with no audio that decodes is refused here, not on air.
+struct MeasuringProbe: AudioProbe {
+  let measurements: AudioMeasurements
+
+  func duration(ofFileAt path: String, for station: Station) throws -> Duration {
+    try measurements.measurement(of: path, channels: station.channels).duration
   }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LoaAudio
 import LoaPlanner
 import LoaSchedule
 
@@ -7,7 +8,12 @@ struct ValidateCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "validate",
     abstract: "Check a schedule and its audio; report every problem at once.",
-    discussion: "Exit status 0 when the schedule is valid (warnings allowed), 1 when it is not.")
+    discussion: """
+      Every audio file is decoded whole and measured (once per content: the measurements are \
+      kept in the state folder), and listed with its length, loudness and the gain that brings \
+      it to the station's loudness.
+      Exit status 0 when the schedule is valid (warnings allowed), 1 when it is not.
+      """)
 
   @OptionGroup var station: StationOptions
 
@@ -18,7 +24,8 @@ struct ValidateCommand: ParsableCommand {
 
   func run() throws {
     let path = station.schedulePath(self.path)
-    let loaded = ScheduleLoader(probe: SoundFileProbe()).load(path: path)
+    let measurements = station.audioMeasurements()
+    let loaded = ScheduleLoader(probe: MeasuringProbe(measurements: measurements)).load(path: path)
     var diagnostics = loaded.diagnostics
     var summary = ""
     if let schedule = loaded.schedule {
@@ -40,7 +47,14 @@ struct ValidateCommand: ParsableCommand {
     for diagnostic in diagnostics.sortedByLocation() { out.line(diagnostic.description) }
     let errors = diagnostics.filter { $0.severity == .error }.count
     let warnings = diagnostics.count - errors
-    if loaded.isValid {
+    if loaded.isValid, let station = loaded.schedule?.station {
+      let width = loaded.audio.keys.map(\.count).max() ?? 0
+      for (name, file) in loaded.audio.sorted(by: { $0.key < $1.key }) {
+        guard let m = try? measurements.measurement(of: file.path, channels: station.channels)
+        else { continue }
+        let padded = name.padding(toLength: width, withPad: " ", startingAt: 0)
+        out.line(audioLine(padded, m, target: station.loudness))
+      }
       out.line(summary + (warnings > 0 ? "; " + counted(warnings, "warning") : ""))
     } else {
       out.line(
@@ -50,6 +64,16 @@ struct ValidateCommand: ParsableCommand {
     out.flush()
     if !loaded.isValid { throw ExitCode(1) }
   }
+}
+
+/// `  tin-sang.ogg  1m05s  -18.2 LUFS  -3.1 dBTP  gain +2.2 dB`.
+private func audioLine(_ name: String, _ m: AudioMeasurement, target: Double?) -> String {
+  let level = m.loudness.isFinite ? String(format: "%6.1f LUFS", m.loudness) : "silent"
+  let peak = m.truePeak.isFinite ? String(format: "%5.1f dBTP", m.truePeak) : ""
+  let gain = target.map { String(format: "  gain %+.1f dB", m.gain(toReach: $0)) } ?? ""
+  let length = m.duration.shortDescription
+  return
+    "  \(name)  \(String(repeating: " ", count: max(0, 6 - length.count)))\(length)  \(level)  \(peak)\(gain)"
 }
 
 /// "1 program", "3 programs".

@@ -114,10 +114,11 @@ struct AudioInspectionTests {
     let handle = try #require(sf_open(path, Int32(SFM_WRITE), &info))
     _ = samples.withUnsafeBufferPointer { sf_writef_float(handle, $0.baseAddress, 480_000) }
     sf_close(handle)
-    let report = try AudioInspection(path: path)
+    let report = try AudioInspection(path: path, measurements: AudioMeasurements(file: nil))
     #expect(report.format.frames == 480_000)
-    #expect(abs(report.loudness + 23.01) < 0.1)
-    #expect(abs(report.truePeak + 20) < 0.1)
-    #expect(report.sha256.count == 64)
+    #expect(report.measurement.frames == 480_000)
+    #expect(abs(report.measurement.loudness + 23.01) < 0.1)
+    #expect(abs(report.measurement.truePeak + 20) < 0.1)
+    #expect(report.measurement.sha256.count == 64)
   }
 }

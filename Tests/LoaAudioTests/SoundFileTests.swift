@@ -4,39 +4,6 @@ import Testing
 
 @testable import LoaAudio
 
-/// Writes a WAV/FLAC/Ogg file of a sine tone with libsndfile itself.
-func writeTone(
-  to path: String, format: Int32, sampleRate: Int32, channels: Int32, frames: Int
-) throws {
-  var info = SF_INFO()
-  info.samplerate = sampleRate
-  info.channels = channels
-  info.format = format
-  guard let handle = sf_open(path, Int32(SFM_WRITE), &info) else {
-    throw SoundFileError(call: "sf_open", path: path, reason: String(cString: sf_strerror(nil)))
-  }
-  defer { sf_close(handle) }
-  var samples = [Float](repeating: 0, count: frames * Int(channels))
-  for frame in 0..<frames {
-    let value = Float(0.5 * sin(2 * Double.pi * 440 * Double(frame) / Double(sampleRate)))
-    for channel in 0..<Int(channels) { samples[frame * Int(channels) + channel] = value }
-  }
-  let written = samples.withUnsafeBufferPointer {
-    sf_writef_float(handle, $0.baseAddress, sf_count_t(frames))
-  }
-  #expect(written == frames)
-}
-
-final class TemporaryFolder {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent(
-    "loa-audio-\(UUID().uuidString)")
-  init() throws {
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  }
-  deinit { try? FileManager.default.removeItem(at: url) }
-  func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-}
-
 @Suite("Reading audio files")
 struct SoundFileTests {
   @Test(

@@ -6,7 +6,7 @@ struct TableProbe: AudioProbe {
   var seconds: [String: Double] = [:]
   var fallback = 10.0
 
-  func duration(ofFileAt path: String) throws -> Duration {
+  func duration(ofFileAt path: String, for station: Station) throws -> Duration {
     let name = URL(fileURLWithPath: path).lastPathComponent
     if name.hasPrefix("broken") { throw ProbeError(reason: "not audio") }
     return .milliseconds(Int64((seconds[name] ?? fallback) * 1000))

@@ -33,16 +33,17 @@ func loa(_ arguments: [String], environment: [String: String] = [:]) throws -> R
   process.executableURL = URL(fileURLWithPath: loaBinary)
   process.arguments = arguments
   process.currentDirectoryURL = repository
-  var env = ProcessInfo.processInfo.environment
-  env.removeValue(forKey: "LOA_SCHEDULE")
-  env.removeValue(forKey: "LOA_STATE_DIR")
-  env.merge(environment) { $1 }
-  process.environment = env
   // Files rather than pipes, so that a large output can never block the child.
   let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
     "loa-cli-\(UUID().uuidString)")
   try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
   defer { try? FileManager.default.removeItem(at: folder) }
+  var env = ProcessInfo.processInfo.environment
+  env.removeValue(forKey: "LOA_SCHEDULE")
+  // Each run measures audio afresh, in a state folder of its own.
+  env["LOA_STATE_DIR"] = folder.appendingPathComponent("state").path
+  env.merge(environment) { $1 }
+  process.environment = env
   let outURL = folder.appendingPathComponent("out")
   let errURL = folder.appendingPathComponent("err")
   _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
@@ -73,6 +74,29 @@ struct CommandLineTests {
     #expect(run.status == 0, "\(run.output)\(run.errors)")
     #expect(run.output.contains("schedules: valid:"))
     #expect(!run.output.contains("error:"))
+    // Every file is listed with its length, loudness and gain.
+    #expect(
+      run.output.contains(
+        "  nhac-hieu.ogg                         6.8s   -11.7 LUFS   -2.5 dBTP  gain -4.3 dB"))
+  }
+
+  @Test("validate decodes every audio file and refuses one that does not decode, at its reference")
+  func validateUndecodableAudio() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "loa-validate-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    for name in ["schedules", "audio"] {
+      try FileManager.default.copyItem(
+        at: repository.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+    }
+    let jingle = folder.appendingPathComponent("audio/nhac-hieu.ogg")
+    try Data("OggS but not really".utf8).write(to: jingle)
+    let run = try loa("validate", folder.appendingPathComponent("schedules").path)
+    #expect(run.status == 1)
+    #expect(
+      run.output.contains("error: audio file 'nhac-hieu.ogg' cannot be decoded:"), "\(run.output)")
+    #expect(run.output.contains("lien-minh-2025.yaml:"))
   }
 
   @Test("validate refuses a broken schedule with file:line:col and exits 1")
@@ -242,7 +266,7 @@ struct CommandLineTests {
   }
 
   @Test(
-    "play sends files back to back to an ALSA device, and refuses a bad file before playing anything"
+    "play sends files back to back to an ALSA device, and skips a file it cannot decode with an error"
   )
   func play() throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -261,11 +285,24 @@ struct CommandLineTests {
     let report = try #require((try json(info.output) as? [[String: Any]])?.first)
     #expect(report["frames"] as? Int == frames.reduce(0, +))
 
-    let refused = folder.appendingPathComponent("refused.wav").path
+    let partial = folder.appendingPathComponent("partial.wav").path
     let bad = try loa(
-      "play", "--output", "file:'\(refused)',wav", "audio/nhac-hieu.ogg", "audio/README.md")
+      "play", "--output", "file:'\(partial)',wav", "audio/README.md", "audio/nhac-hieu.ogg",
+      "audio/missing.ogg")
     #expect(bad.status == 1)
-    #expect(bad.errors.contains("error: audio/README.md:"))
-    #expect(!FileManager.default.fileExists(atPath: refused))
+    #expect(
+      bad.errors.contains("error: Format not recognised. (sf_open on 'audio/README.md'); skipped"))
+    #expect(bad.errors.contains("(sf_open on 'audio/missing.ogg'); skipped"))
+    #expect(bad.output.contains("played audio/nhac-hieu.ogg: \(frames[0]) frames from frame 0"))
+
+    // Normalized, each file is measured once and played at the station's level.
+    let loud = folder.appendingPathComponent("loud.wav").path
+    let normalized = try loa(
+      "play", "--loudness", "-16", "--output", "file:'\(loud)',wav", "audio/nhac-hieu.ogg")
+    #expect(normalized.status == 0, "\(normalized.errors)")
+    let measured = try loa("inspect", "--format", "json", loud)
+    let level = try #require((try json(measured.output) as? [[String: Any]])?.first)
+    // The mono jingle measures -11.7 LUFS on two channels, its true peak -2.5 dBTP: brought to -16.
+    #expect(abs((level["loudness_lufs"] as? Double ?? 0) + 16) < 0.2)
   }
 }

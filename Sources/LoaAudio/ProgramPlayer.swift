@@ -1,0 +1,335 @@
+import Foundation
+
+/// Plays one program on the playback's own thread: opens the device,
+/// pre-fills its buffer, starts it at the due instant, writes period by
+/// period, obeys interrupts and insertions, and reopens a failing device.
+///
+/// Owned by that one thread from start to end.
+final class ProgramPlayer {
+  private let playback: Playback
+  private let settings: PlayerSettings
+  private let plannedStart: Date
+  private let onEvent: @Sendable (PlaybackEvent) -> Void
+
+  private var output: PCMOutput?
+  /// Whether the open device's stream has been started.
+  private var isRunning = false
+  /// Frames handed to devices so far: the position in the program's stream.
+  private var position = 0
+  /// Where the open device's buffer began in the stream.
+  private var deviceStartFrame = 0
+  /// Stream frames tied to the wall-clock time they went out: one per
+  /// (re)start of a device, the first an estimate until the stream starts.
+  private var anchors: [(frame: Int, time: Date)]
+  private var firstFrameAt: Date?
+  private var failures: [DeviceFailure] = []
+  private var underrunsOfClosedDevices = 0
+  /// Once interrupted: the reason, and the frames of fade still to write.
+  private var interruption: (reason: String, fadeLeft: Int)?
+  private let silence: [Float]
+
+  /// Why a program stops before its end.
+  private enum Stop: Error {
+    case interrupted(String)
+    case deviceLost(PCMError)
+  }
+
+  init(
+    playback: Playback, settings: PlayerSettings, plannedStart: Date,
+    onEvent: @escaping @Sendable (PlaybackEvent) -> Void
+  ) {
+    self.playback = playback
+    self.settings = settings
+    self.plannedStart = plannedStart
+    self.onEvent = onEvent
+    anchors = [(0, plannedStart)]
+    silence = [Float](repeating: 0, count: 1024 * settings.channels)
+  }
+
+  private var channels: Int { settings.channels }
+  private var rate: Int { settings.sampleRate }
+
+  func play(_ items: [PlayItem]) -> PlaybackReport {
+    var played: [PlayedItem] = []
+    var status = PlayStatus.completed
+    do throws(Stop) {
+      try reopen(after: nil, until: plannedStart + settings.catchUp.timeInterval)
+      var queue = items.map { (item: $0, inserted: false) }
+      var next = 0
+      while true {
+        let insertions = playback.control.withLock { control in
+          defer { control.insertions = [] }
+          return control.insertions
+        }
+        queue.insert(contentsOf: insertions.map { ($0, true) }, at: next)
+        guard next < queue.count else { break }
+        try play(queue[next].item, inserted: queue[next].inserted, into: &played)
+        next += 1
+      }
+      try endStream()
+      // The interrupt came during the last item's fade.
+      if let interruption { status = .interrupted(interruption.reason) }
+    } catch {
+      switch error {
+      case .interrupted(let reason):
+        status = .interrupted(reason)
+        try? endStream()
+      case .deviceLost(let error):
+        status = .failed(error.description)
+      }
+    }
+    return PlaybackReport(
+      device: settings.device, plannedStart: plannedStart, firstFrameAt: firstFrameAt,
+      items: played, frames: position,
+      underruns: underrunsOfClosedDevices + (output?.recoveries ?? 0), deviceFailures: failures,
+      status: status)
+  }
+
+  // MARK: Items
+
+  private func play(_ item: PlayItem, inserted: Bool, into played: inout [PlayedItem])
+    throws(Stop)
+  {
+    let start = position
+    var status = PlayStatus.completed
+    onEvent(.itemStarted(item, at: time(of: start)))
+    defer {
+      let record = PlayedItem(
+        item: item, inserted: inserted, startFrame: start, frames: position - start,
+        startedAt: time(of: start), endedAt: time(of: position), status: status)
+      played.append(record)
+      onEvent(.itemEnded(record))
+    }
+    do {
+      switch item {
+      case .silence(let length):
+        var left = length.frames(at: rate)
+        while left > 0 {
+          let count = min(left, silence.count / channels)
+          try deliver(count == 1024 ? silence : Array(silence.prefix(count * channels)))
+          left -= count
+        }
+      case .file(let path, let limit, let gain):
+        status = try playFile(path, limit: limit, gain: gain)
+      }
+    } catch {
+      switch error {
+      case .interrupted(let reason): status = .interrupted(reason)
+      case .deviceLost(let error): status = .failed(error.description)
+      }
+      throw error
+    }
+  }
+
+  /// Plays a file, or as much of it as decodes; a file that cannot be read
+  /// is `failed` and the program goes on.
+  private func playFile(_ path: String, limit: Duration?, gain: Double) throws(Stop) -> PlayStatus {
+    let reader: StationAudioReader
+    do {
+      reader = try StationAudioReader(path: path, sampleRate: rate, channels: channels)
+    } catch {
+      return .failed("\(error)")
+    }
+    let factor = Float(pow(10, gain / 20))
+    var remaining = limit.map { $0.frames(at: rate) } ?? Int.max
+    while remaining > 0 {
+      var chunk: [Float]
+      do {
+        chunk = try reader.read(frames: 4096)
+      } catch {
+        return .failed("\(path): \(error)")
+      }
+      if chunk.isEmpty { break }
+      if chunk.count / channels > remaining { chunk.removeLast(chunk.count - remaining * channels) }
+      if factor != 1 {
+        chunk.withUnsafeMutableBufferPointer { samples in
+          for index in samples.indices { samples[index] *= factor }
+        }
+      }
+      remaining -= chunk.count / channels
+      try deliver(chunk)
+    }
+    return .completed
+  }
+
+  // MARK: The stream
+
+  /// Writes station-format frames a period at a time, fading out and
+  /// stopping once interrupted.
+  private func deliver(_ samples: [Float]) throws(Stop) {
+    let frames = samples.count / channels
+    let period = max(1, output?.periodFrames ?? 1024)
+    var offset = 0
+    while offset < frames {
+      checkInterruption()
+      var count = min(period, frames - offset)
+      var piece = Array(samples[(offset * channels)..<((offset + count) * channels)])
+      if let interrupted = interruption {
+        if interrupted.fadeLeft == 0 { throw .interrupted(interrupted.reason) }
+        count = min(count, interrupted.fadeLeft)
+        piece.removeLast(piece.count - count * channels)
+        fade(&piece, from: interrupted.fadeLeft)
+        interruption = (interrupted.reason, interrupted.fadeLeft - count)
+      }
+      try write(piece)
+      offset += count
+    }
+    if let interrupted = interruption, interrupted.fadeLeft == 0 {
+      throw .interrupted(interrupted.reason)
+    }
+  }
+
+  private func checkInterruption() {
+    guard interruption == nil,
+      let reason = playback.control.withLock({ $0.interruption })
+    else { return }
+    // Nothing has gone out yet: stop without a sound.
+    interruption = (reason, isRunning ? settings.fade.frames(at: rate) : 0)
+  }
+
+  /// A linear ramp down to silence over the frames of fade left.
+  private func fade(_ samples: inout [Float], from fadeLeft: Int) {
+    let total = Float(max(1, settings.fade.frames(at: rate)))
+    for frame in 0..<(samples.count / channels) {
+      let level = Float(fadeLeft - frame - 1) / total
+      for channel in 0..<channels { samples[frame * channels + channel] *= level }
+    }
+  }
+
+  /// Hands frames to the device: fills its buffer before the start, starts
+  /// it when full, and reopens it when it fails.
+  private func write(_ samples: [Float]) throws(Stop) {
+    while true {
+      do throws(PCMError) {
+        guard let output else {
+          throw PCMError("snd_pcm_open", device: settings.device, code: -ENODEV)
+        }
+        var written = 0
+        if !isRunning {
+          written = try output.writeAvailable(samples)
+          if written < samples.count / channels { try startStream() }
+        }
+        if written < samples.count / channels {
+          try output.write(Array(samples[(written * channels)...]))
+        }
+        position += samples.count / channels
+        return
+      } catch {
+        try reopen(after: error, until: Date() + settings.catchUp.timeInterval)
+      }
+    }
+  }
+
+  /// Starts the open device: at the planned instant the first time, at once
+  /// after a reopen.
+  private func startStream() throws(PCMError) {
+    guard let output else { return }
+    if firstFrameAt == nil { sleep(until: plannedStart) }
+    let at = try output.start()
+    isRunning = true
+    if firstFrameAt == nil {
+      firstFrameAt = at
+      anchors = []
+      onEvent(.started(at))
+    }
+    anchors.append((deviceStartFrame, at))
+  }
+
+  /// Plays out the end of the stream: starts it if it was all pre-filled,
+  /// and drains it.
+  private func endStream() throws(Stop) {
+    guard let output else { return }
+    do {
+      if !isRunning {
+        if position == deviceStartFrame { return }
+        if interruption != nil { return output.drop() }
+        try startStream()
+      }
+      try output.drain()
+    } catch {
+      failures.append(DeviceFailure(at: Date(), error: error, recoveredAt: nil))
+      onEvent(.deviceFailed(error))
+      throw .deviceLost(error)
+    }
+  }
+
+  /// Opens the device, closing a failed one first, trying again with
+  /// back-off until `deadline`.
+  private func reopen(after error: PCMError?, until deadline: Date) throws(Stop) {
+    let failedAt = Date()
+    if let error {
+      onEvent(.deviceFailed(error))
+      underrunsOfClosedDevices += output?.recoveries ?? 0
+    }
+    output = nil
+    isRunning = false
+    var lastError = error
+    var pause = 0.1
+    while true {
+      do {
+        output = try PCMOutput(
+          device: settings.device, sampleRate: rate, channels: channels,
+          bufferTime: settings.bufferTime)
+        break
+      } catch {
+        lastError = lastError ?? error
+        if Date() + pause > deadline {
+          failures.append(DeviceFailure(at: failedAt, error: error, recoveredAt: nil))
+          throw .deviceLost(error)
+        }
+        try pauseInterruptibly(seconds: pause)
+        pause = min(pause * 2, 2)
+      }
+    }
+    deviceStartFrame = position
+    if let lastError {
+      let now = Date()
+      failures.append(DeviceFailure(at: failedAt, error: lastError, recoveredAt: now))
+      onEvent(.deviceRecovered(now))
+    }
+  }
+
+  private func pauseInterruptibly(seconds: Double) throws(Stop) {
+    let end = Date() + seconds
+    while Date() < end {
+      if let reason = playback.control.withLock({ $0.interruption }) { throw .interrupted(reason) }
+      Self.sleep(until: min(end, Date() + 0.05))
+    }
+  }
+
+  /// Sleeps until `instant` by the wall clock, waking every 50 ms to see an
+  /// interrupt; the last wake-up is absolute, so it lands within the
+  /// scheduler's latency of the instant.
+  private func sleep(until instant: Date) {
+    while Date() < instant {
+      if playback.control.withLock({ $0.interruption }) != nil { return }
+      Self.sleep(until: min(instant, Date() + 0.05))
+    }
+  }
+
+  private static func sleep(until instant: Date) {
+    let seconds = instant.timeIntervalSince1970
+    var wake = timespec(
+      tv_sec: Int(seconds.rounded(.down)),
+      tv_nsec: Int((seconds - seconds.rounded(.down)) * 1e9))
+    while clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &wake, nil) == EINTR {}
+  }
+
+  /// The wall-clock time stream frame `frame` goes (or went) out.
+  private func time(of frame: Int) -> Date {
+    let anchor = anchors.last { $0.frame <= frame } ?? anchors[0]
+    return anchor.time + Double(frame - anchor.frame) / Double(rate)
+  }
+}
+
+extension Duration {
+  var timeInterval: TimeInterval {
+    Double(components.seconds) + Double(components.attoseconds) / 1e18
+  }
+
+  /// The number of frames this lasts at `rate`, rounded to the nearest.
+  func frames(at rate: Int) -> Int {
+    let (seconds, attoseconds) = components
+    return Int(seconds) * rate + Int((Double(attoseconds) / 1e18 * Double(rate)).rounded())
+  }
+}

@@ -1,0 +1,185 @@
+import CSndFile
+import Foundation
+import Testing
+
+@testable import LoaAudio
+
+/// Plays `items` into a WAV capture through ALSA's file PCM and returns the
+/// report and every captured sample.
+func playIntoCapture(
+  _ items: [PlayItem], folder: TemporaryFolder, rate: Int = 48_000, channels: Int = 2
+) throws -> (report: PlaybackReport, format: AudioFormat, samples: [Float]) {
+  let capture = folder.path("capture-\(UUID().uuidString).wav")
+  let report = Playback(
+    items,
+    settings: PlayerSettings(device: capturePCM(capture), sampleRate: rate, channels: channels)
+  ).wait()
+  let (format, samples) = try readAll(capture)
+  return (report, format, samples)
+}
+
+/// Reads a 16-bit file's samples as they are stored.
+func readShorts(_ path: String) throws -> [Int16] {
+  var info = SF_INFO()
+  let handle = try #require(sf_open(path, Int32(SFM_READ), &info))
+  defer { sf_close(handle) }
+  var samples = [Int16](repeating: 0, count: Int(info.frames) * Int(info.channels))
+  _ = samples.withUnsafeMutableBufferPointer { sf_readf_short(handle, $0.baseAddress, info.frames) }
+  return samples
+}
+
+@Suite("The program player, captured by ALSA's file PCM")
+struct PlayerTests {
+  @Test(
+    "files of three formats, rates and channel counts and a silence join with no gap, clicks land on their frames, nothing is lost at the end"
+  )
+  func joinsSegments() throws {
+    let folder = try TemporaryFolder()
+    let wav = folder.path("a.wav")
+    let flac = folder.path("b.flac")
+    let aiff = folder.path("c.aiff")
+    try writeAudio(
+      clicks(at: [1_000, 11_025, 22_000], length: 22_050, channels: 2), to: wav,
+      format: Int32(SF_FORMAT_WAV | SF_FORMAT_PCM_16), sampleRate: 44_100, channels: 2)
+    try writeAudio(
+      clicks(at: [0, 12_000, 23_999], length: 24_000, channels: 1), to: flac,
+      format: Int32(SF_FORMAT_FLAC | SF_FORMAT_PCM_24), sampleRate: 48_000, channels: 1)
+    try writeAudio(
+      clicks(at: [500, 16_000, 31_990], length: 32_000, channels: 1), to: aiff,
+      format: Int32(SF_FORMAT_AIFF | SF_FORMAT_PCM_16), sampleRate: 32_000, channels: 1)
+
+    let program: [PlayItem] = [
+      .file(path: wav), .file(path: flac), .silence(.milliseconds(100)), .file(path: aiff),
+    ]
+    let (report, format, samples) = try playIntoCapture(program, folder: folder)
+
+    #expect(report.status == .completed)
+    #expect(report.items.map(\.status) == Array(repeating: .completed, count: 4))
+    // Each item begins on the frame after the last one's end…
+    for (previous, next) in zip(report.items, report.items.dropFirst()) {
+      #expect(next.startFrame == previous.startFrame + previous.frames)
+    }
+    // …the capture holds every frame the player wrote…
+    #expect(format.sampleRate == 48_000 && format.channels == 2)
+    #expect(Int(format.frames) == report.frames)
+    #expect(report.frames == report.items.map(\.frames).reduce(0, +))
+    let lengths = report.items.map(\.frames)
+    #expect(abs(lengths[0] - 24_000) <= 2 && lengths[1] == 24_000 && lengths[2] == 4_800)
+    #expect(abs(lengths[3] - 48_000) <= 2)
+    // …and each click is where its file put it, the first and last frames included.
+    let starts = report.items.map(\.startFrame)
+    let fromWAV = [1_000, 11_025, 22_000].map {
+      starts[0] + Int((Double($0) * 48 / 44.1).rounded())
+    }
+    let fromFLAC = [0, 12_000, 23_999].map { starts[1] + $0 }
+    let fromAIFF = [500, 16_000, 31_990].map { starts[3] + $0 * 3 / 2 }
+    let expected = fromWAV + fromFLAC + fromAIFF
+    let found = clickFrames(in: samples, channels: 2)
+    #expect(found.count == expected.count, "\(found) vs \(expected)")
+    for (heard, placed) in zip(found, expected) {
+      #expect(abs(heard - placed) <= 1, "click at \(heard), expected \(placed)")
+    }
+    // The 48 kHz file is not resampled: its clicks are exact to the frame.
+    #expect(found[3...5] == [starts[1], starts[1] + 12_000, starts[1] + 23_999][...])
+  }
+
+  @Test("a 16-bit file already in the station's format is captured byte for byte")
+  func bytePerfect() throws {
+    let folder = try TemporaryFolder()
+    let source = folder.path("speech.wav")
+    var generator = SystemRandomNumberGenerator()
+    let noise = (0..<96_000).map { _ in
+      Float(Int16.random(in: -20_000...20_000, using: &generator)) / 32_768
+    }
+    try writeAudio(
+      noise, to: source, format: Int32(SF_FORMAT_WAV | SF_FORMAT_PCM_16), sampleRate: 48_000,
+      channels: 2)
+    let capture = folder.path("capture.wav")
+    let report = Playback(
+      [.file(path: source)],
+      settings: PlayerSettings(device: capturePCM(capture), sampleRate: 48_000, channels: 2)
+    ).wait()
+    #expect(report.frames == 48_000)
+    #expect(try readShorts(capture) == readShorts(source))
+  }
+
+  @Test("a limit cuts a file at its frame and a gain scales it")
+  func limitAndGain() throws {
+    let folder = try TemporaryFolder()
+    let path = folder.path("tone.wav")
+    try writeTone(
+      to: path, format: Int32(SF_FORMAT_WAV | SF_FORMAT_FLOAT), sampleRate: 48_000, channels: 2,
+      frames: 48_000)
+    let (report, _, samples) = try playIntoCapture(
+      [.file(path: path, limit: .milliseconds(250), gain: -6.0206)], folder: folder)
+    #expect(report.items[0].frames == 12_000)
+    #expect(samples.count == 24_000)
+    let peak = samples.map(abs).max() ?? 0
+    #expect(abs(peak - 0.25) < 0.001)
+  }
+
+  @Test(
+    "an empty file, a truncated WAV, random bytes named .mp3 and a missing file are skipped with a reason; the rest plays"
+  )
+  func badFilesAreSkipped() throws {
+    let folder = try TemporaryFolder()
+    let good = folder.path("good.wav")
+    try writeTone(
+      to: good, format: Int32(SF_FORMAT_WAV | SF_FORMAT_PCM_16), sampleRate: 48_000, channels: 2,
+      frames: 4_800)
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: good))
+    let cutInHeader = folder.path("cut-header.wav")
+    let cutInData = folder.path("cut-data.wav")
+    let empty = folder.path("empty.wav")
+    let noise = folder.path("noise.mp3")
+    _ = FileManager.default.createFile(atPath: cutInHeader, contents: bytes.prefix(30))
+    _ = FileManager.default.createFile(atPath: cutInData, contents: bytes.prefix(44 + 4 * 1_000))
+    _ = FileManager.default.createFile(atPath: empty, contents: Data())
+    var generator = SystemRandomNumberGenerator()
+    _ = FileManager.default.createFile(
+      atPath: noise,
+      contents: Data((0..<8_192).map { _ in UInt8.random(in: 0...255, using: &generator) }))
+    let missing = folder.path("missing.ogg")
+
+    let (report, format, _) = try playIntoCapture(
+      [good, empty, cutInHeader, noise, missing, cutInData, good].map { .file(path: $0) },
+      folder: folder)
+
+    #expect(report.status == .completed)
+    for (index, path) in [empty, cutInHeader, noise, missing].enumerated() {
+      let item = report.items[index + 1]
+      guard case .failed(let reason) = item.status else {
+        Issue.record("\(path) was not refused: \(item.status)")
+        continue
+      }
+      #expect(reason.contains(path) && item.frames == 0, "\(reason)")
+    }
+    // A WAV cut inside its data plays the frames that are there.
+    #expect(report.items[5].status == .completed && report.items[5].frames == 1_000)
+    #expect(report.items[6].status == .completed && report.items[6].frames == 4_800)
+    #expect(Int(format.frames) == 4_800 + 1_000 + 4_800)
+  }
+
+  @Test("an interrupt before the start plays nothing; a device that does not exist fails naming it")
+  func interruptAndMissingDevice() throws {
+    let playback = Playback(
+      [.silence(.seconds(1))], at: Date() + 0.5,
+      settings: PlayerSettings(device: "null", sampleRate: 48_000, channels: 2))
+    playback.interrupt(reason: "emergency")
+    let report = playback.wait()
+    #expect(report.status == .interrupted("emergency"))
+    #expect(report.firstFrameAt == nil && report.frames == 0)
+
+    let missing = Playback(
+      [.silence(.seconds(1))],
+      settings: PlayerSettings(
+        device: "hw:99,0", sampleRate: 48_000, channels: 2, catchUp: .milliseconds(300))
+    ).wait()
+    guard case .failed(let reason) = missing.status else {
+      Issue.record("a missing device did not fail: \(missing.status)")
+      return
+    }
+    #expect(reason.contains("'hw:99,0'") && reason.contains("snd_pcm_open"))
+    #expect(missing.deviceFailures.count == 1 && missing.deviceFailures[0].recoveredAt == nil)
+  }
+}
