@@ -78,7 +78,7 @@ let package = Package(
     // Benchmarks: run with `make bench`, never part of the tests.
     .executableTarget(
       name: "loa-bench",
-      dependencies: ["LoaCalendar", "LoaSchedule", "LoaPlanner"],
+      dependencies: ["LoaCalendar", "LoaSchedule", "LoaPlanner", "CSndFile"],
       path: "Benchmarks/loa-bench",
       swiftSettings: strict
     ),

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages loa needs to build, test and run.
+# Installs the Debian packages loa needs to build, test and run; with
+# --bench, also what the benchmarks compare loa with.
 # Idempotent: installs only what is missing; uses sudo when not root.
 set -euo pipefail
 
@@ -9,7 +10,17 @@ packages=(
   libsamplerate0-dev # resampling every file to the station's rate
   libebur128-dev     # loudness (EBU R128) and true peak
   libasound2-dev     # ALSA output
+  pulseaudio         # the tests' real-time device: a private server with a null sink
+  libasound2-plugins # ALSA's pulse PCM, which plays into it
 )
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(
+    alsa-utils # aplay
+    ffmpeg     # ffmpeg, decoding MP3 into ALSA
+    mpg123     # mpg123, the same
+    time       # GNU time: CPU time and peak memory of each run
+  )
+fi
 
 missing=()
 for package in "${packages[@]}"; do

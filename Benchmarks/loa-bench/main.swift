@@ -100,10 +100,13 @@ let lunarTimes = measure(runs: 5) {
   for date in days { checksum &+= LunarCalendar.lunarDate(for: date).day }
 }
 
+/// The release `loa` beside this benchmark.
+let loaBinary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+  .appendingPathComponent("loa")
+
 /// Wall-clock milliseconds of running the release `loa` with `arguments`, output discarded.
 func loaProcess(_ arguments: [String], runs: Int) -> [Double]? {
-  let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    .appendingPathComponent("loa")
+  let binary = loaBinary
   guard FileManager.default.isExecutableFile(atPath: binary.path) else { return nil }
   return measure(runs: runs) {
     let process = Process()
@@ -142,3 +145,5 @@ if let calendarCSV {
 }
 print("")
 print("plan: \(airingCount) airings, \(spotCount) campaign spots; lunar checksum \(checksum)")
+print("")
+benchmarkPlaying(loa: loaBinary.path)

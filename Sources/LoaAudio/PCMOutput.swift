@@ -1,5 +1,4 @@
 import CALSA
-import CSampleRate
 import Foundation
 
 /// An error from ALSA, naming the call, the device and `snd_strerror`'s text.
@@ -36,8 +35,6 @@ public final class PCMOutput {
   public private(set) var periodFrames = 0
   /// Underruns and suspends recovered from since opening.
   public private(set) var recoveries = 0
-  /// Interleaved 16-bit samples converted from float, reused between writes.
-  private var scratch: [Int16] = []
 
   /// Opens `device` (an ALSA PCM name such as `default`, `hw:1,0`, `pulse` or
   /// `file:'/tmp/out.wav',wav`).
@@ -231,32 +228,6 @@ public final class PCMOutput {
       throw PCMError(call, device: device, code: code)
     }
     if code != -EINTR { recoveries += 1 }
-  }
-
-  /// Writes float frames (interleaved, ±1 full scale), converted to 16 bits
-  /// with rounding and clipping.
-  public func write(_ samples: [Float]) throws(PCMError) {
-    convert(samples)
-    try scratch.withUnsafeBufferPointer { (buffer) throws(PCMError) in
-      try write(UnsafeBufferPointer(rebasing: buffer.prefix(samples.count)))
-    }
-  }
-
-  /// Pre-fills with float frames; returns the frames that fitted.
-  public func writeAvailable(_ samples: [Float]) throws(PCMError) -> Int {
-    convert(samples)
-    return try scratch.withUnsafeBufferPointer { (buffer) throws(PCMError) in
-      try writeAvailable(UnsafeBufferPointer(rebasing: buffer.prefix(samples.count)))
-    }
-  }
-
-  private func convert(_ samples: [Float]) {
-    if scratch.count < samples.count { scratch = [Int16](repeating: 0, count: samples.count) }
-    samples.withUnsafeBufferPointer { input in
-      scratch.withUnsafeMutableBufferPointer { output in
-        src_float_to_short_array(input.baseAddress, output.baseAddress, Int32(input.count))
-      }
-    }
   }
 
   /// Plays out what is buffered and returns when it has gone out.

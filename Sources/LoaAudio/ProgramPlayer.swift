@@ -26,7 +26,8 @@ final class ProgramPlayer {
   private var underrunsOfClosedDevices = 0
   /// Once interrupted: the reason, and the frames of fade still to write.
   private var interruption: (reason: String, fadeLeft: Int)?
-  private let silence: [Float]
+  /// The 16-bit frames on their way to the device, reused chunk after chunk.
+  private var pcm: [Int16] = []
 
   /// Why a program stops before its end.
   private enum Stop: Error {
@@ -43,7 +44,6 @@ final class ProgramPlayer {
     self.plannedStart = plannedStart
     self.onEvent = onEvent
     anchors = [(0, plannedStart)]
-    silence = [Float](repeating: 0, count: 1024 * settings.channels)
   }
 
   private var channels: Int { settings.channels }
@@ -105,8 +105,10 @@ final class ProgramPlayer {
       case .silence(let length):
         var left = length.frames(at: rate)
         while left > 0 {
-          let count = min(left, silence.count / channels)
-          try deliver(count == 1024 ? silence : Array(silence.prefix(count * channels)))
+          let count = min(left, Self.chunkFrames)
+          prepareBuffer(frames: count)
+          pcm.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+          try deliver(frames: count)
           left -= count
         }
       case .file(let path, let limit, let gain):
@@ -121,6 +123,10 @@ final class ProgramPlayer {
     }
   }
 
+  /// Frames decoded at a time: a third of a second, so that a 16-bit file
+  /// is read 64 KiB a call (fewer calls cost less than any buffering).
+  private static let chunkFrames = 16_384
+
   /// Plays a file, or as much of it as decodes; a file that cannot be read
   /// is `failed` and the program goes on.
   private func playFile(_ path: String, limit: Duration?, gain: Double) throws(Stop) -> PlayStatus {
@@ -133,45 +139,65 @@ final class ProgramPlayer {
     let factor = Float(pow(10, gain / 20))
     var remaining = limit.map { $0.frames(at: rate) } ?? Int.max
     while remaining > 0 {
-      var chunk: [Float]
-      do {
-        chunk = try reader.read(frames: 4096)
-      } catch {
-        return .failed("\(path): \(error)")
-      }
-      if chunk.isEmpty { break }
-      if chunk.count / channels > remaining { chunk.removeLast(chunk.count - remaining * channels) }
-      if factor != 1 {
-        chunk.withUnsafeMutableBufferPointer { samples in
-          for index in samples.indices { samples[index] *= factor }
+      var count: Int
+      if reader.isPassthrough {
+        // 16-bit at the station's rate and channels: straight into the buffer.
+        prepareBuffer(frames: Self.chunkFrames)
+        count = pcm.withUnsafeMutableBufferPointer {
+          reader.read(into: $0, frames: min(Self.chunkFrames, remaining))
+        }
+        if factor != 1 {
+          pcm.withUnsafeMutableBufferPointer {
+            SampleConversion.scale(.init(rebasing: $0.prefix(count * channels)), by: factor)
+          }
+        }
+      } else {
+        let chunk: [Float]
+        do {
+          chunk = try reader.read(frames: Self.chunkFrames)
+        } catch {
+          return .failed("\(path): \(error)")
+        }
+        count = min(chunk.count / channels, remaining)
+        prepareBuffer(frames: count)
+        chunk.withUnsafeBufferPointer { input in
+          pcm.withUnsafeMutableBufferPointer { output in
+            if let base = output.baseAddress {
+              SampleConversion.pcm16(
+                from: .init(rebasing: input.prefix(count * channels)), gain: factor, into: base)
+            }
+          }
         }
       }
-      remaining -= chunk.count / channels
-      try deliver(chunk)
+      if count == 0 { break }
+      remaining -= count
+      try deliver(frames: count)
     }
     return .completed
   }
 
   // MARK: The stream
 
-  /// Writes station-format frames a period at a time, fading out and
-  /// stopping once interrupted.
-  private func deliver(_ samples: [Float]) throws(Stop) {
-    let frames = samples.count / channels
+  /// Makes the 16-bit buffer hold at least `frames` frames.
+  private func prepareBuffer(frames: Int) {
+    if pcm.count < frames * channels { pcm = [Int16](repeating: 0, count: frames * channels) }
+  }
+
+  /// Hands the first `frames` frames of the buffer to the device a period at
+  /// a time, fading out and stopping once interrupted.
+  private func deliver(frames: Int) throws(Stop) {
     let period = max(1, output?.periodFrames ?? 1024)
     var offset = 0
     while offset < frames {
       checkInterruption()
       var count = min(period, frames - offset)
-      var piece = Array(samples[(offset * channels)..<((offset + count) * channels)])
       if let interrupted = interruption {
         if interrupted.fadeLeft == 0 { throw .interrupted(interrupted.reason) }
         count = min(count, interrupted.fadeLeft)
-        piece.removeLast(piece.count - count * channels)
-        fade(&piece, from: interrupted.fadeLeft)
+        fade(frames: offset..<(offset + count), from: interrupted.fadeLeft)
         interruption = (interrupted.reason, interrupted.fadeLeft - count)
       }
-      try write(piece)
+      try write(from: offset, frames: count)
       offset += count
     }
     if let interrupted = interruption, interrupted.fadeLeft == 0 {
@@ -188,31 +214,38 @@ final class ProgramPlayer {
   }
 
   /// A linear ramp down to silence over the frames of fade left.
-  private func fade(_ samples: inout [Float], from fadeLeft: Int) {
+  private func fade(frames: Range<Int>, from fadeLeft: Int) {
     let total = Float(max(1, settings.fade.frames(at: rate)))
-    for frame in 0..<(samples.count / channels) {
-      let level = Float(fadeLeft - frame - 1) / total
-      for channel in 0..<channels { samples[frame * channels + channel] *= level }
+    for (step, frame) in frames.enumerated() {
+      let level = Float(fadeLeft - step - 1) / total
+      for sample in (frame * channels)..<((frame + 1) * channels) {
+        pcm[sample] = Int16((Float(pcm[sample]) * level).rounded())
+      }
     }
   }
 
-  /// Hands frames to the device: fills its buffer before the start, starts
-  /// it when full, and reopens it when it fails.
-  private func write(_ samples: [Float]) throws(Stop) {
+  /// Hands `frames` frames of the buffer, from frame `offset`, to the
+  /// device: fills its buffer before the start, starts it when full, and
+  /// reopens it when it fails.
+  private func write(from offset: Int, frames: Int) throws(Stop) {
     while true {
       do throws(PCMError) {
         guard let output else {
           throw PCMError("snd_pcm_open", device: settings.device, code: -ENODEV)
         }
-        var written = 0
-        if !isRunning {
-          written = try output.writeAvailable(samples)
-          if written < samples.count / channels { try startStream() }
+        try pcm.withUnsafeBufferPointer { (buffer) throws(PCMError) in
+          let piece = UnsafeBufferPointer(
+            rebasing: buffer[(offset * channels)..<((offset + frames) * channels)])
+          var written = 0
+          if !isRunning {
+            written = try output.writeAvailable(piece)
+            if written < frames { try startStream() }
+          }
+          if written < frames {
+            try output.write(UnsafeBufferPointer(rebasing: piece[(written * channels)...]))
+          }
         }
-        if written < samples.count / channels {
-          try output.write(Array(samples[(written * channels)...]))
-        }
-        position += samples.count / channels
+        position += frames
         return
       } catch {
         try reopen(after: error, until: Date() + settings.catchUp.timeInterval)

@@ -36,19 +36,29 @@ public struct AudioFormat: Hashable, Sendable {
 /// Not shared between threads: one reader, one owner.
 public final class SoundFile {
   private let handle: OpaquePointer
+  /// What libsndfile reads through; released after the handle is closed.
+  private let input: BufferedInput
   public let path: String
   public let format: AudioFormat
+  private let subtype: Int32
 
   /// Opens `path` for reading; throws with libsndfile's reason when it
   /// cannot (missing, unreadable, not audio, a format it does not read).
   public init(readingAt path: String) throws(SoundFileError) {
     var info = SF_INFO()
-    guard let handle = sf_open(path, Int32(SFM_READ), &info) else {
+    let input = try BufferedInput(path: path)
+    var callbacks = BufferedInput.callbacks
+    guard
+      let handle = sf_open_virtual(
+        &callbacks, Int32(SFM_READ), &info, Unmanaged.passUnretained(input).toOpaque())
+    else {
       let reason = String(cString: sf_strerror(nil))
       throw SoundFileError(call: "sf_open", path: path, reason: reason)
     }
     self.handle = handle
+    self.input = input
     self.path = path
+    subtype = info.format & Int32(SF_FORMAT_SUBMASK)
     let container = Self.formatName(
       info.format & Int32(SF_FORMAT_TYPEMASK), command: Int32(SFC_GET_FORMAT_MAJOR))
     let encoding = Self.formatName(
@@ -73,6 +83,16 @@ public final class SoundFile {
     precondition(buffer.count >= frames * format.channels, "buffer too small for \(frames) frames")
     return Int(sf_readf_float(handle, buffer.baseAddress, sf_count_t(frames)))
   }
+
+  /// Reads up to `frames` interleaved 16-bit frames into `buffer`, as
+  /// libsndfile converts them; for 16-bit PCM files this is a plain copy.
+  public func read(into buffer: UnsafeMutableBufferPointer<Int16>, frames: Int) -> Int {
+    precondition(buffer.count >= frames * format.channels, "buffer too small for \(frames) frames")
+    return Int(sf_readf_short(handle, buffer.baseAddress, sf_count_t(frames)))
+  }
+
+  /// True for 16-bit integer PCM, which reads as 16 bits without any loss.
+  public var isPCM16: Bool { subtype == Int32(SF_FORMAT_PCM_16) }
 
   private static func formatName(_ format: Int32, command: Int32) -> String {
     // SFC_GET_FORMAT_MAJOR/SUBTYPE look a format up by index; scan them for ours.

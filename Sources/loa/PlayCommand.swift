@@ -37,8 +37,9 @@ struct PlayCommand: ParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "Start at this time today, HH:MM:SS[.mmm] on this machine's clock: the device is "
-        + "opened and filled beforehand so that the first frame goes out on time.",
+      "Start at this time, HH:MM:SS[.mmm] on this machine's clock (tomorrow's if it has "
+        + "passed today): the device is opened and filled beforehand so that the first frame "
+        + "goes out on time.",
       valueName: "time"))
   var at: String?
 
@@ -53,7 +54,7 @@ struct PlayCommand: ParsableCommand {
       throw ValidationError("--loudness must be -70 to 0 LUFS")
     }
     if let at, startTime(at) == nil {
-      throw ValidationError("--at must be a time today as HH:MM:SS or HH:MM:SS.mmm, e.g. 05:30:00")
+      throw ValidationError("--at must be a time as HH:MM:SS or HH:MM:SS.mmm, e.g. 05:30:00")
     }
   }
 
@@ -140,21 +141,48 @@ struct PlayCommand: ParsableCommand {
     }
   }
 
-  /// `HH:MM:SS.mmm` on this machine's clock.
+  /// `HH:MM:SS.mmm` on this machine's clock. By hand with `localtime_r`:
+  /// a `DateFormatter` would load ICU's data, megabytes of memory for one
+  /// line of output.
   private static func clock(_ date: Date) -> String {
-    let formatter = DateFormatter()
-    formatter.dateFormat = "HH:mm:ss.SSS"
-    return formatter.string(from: date)
+    let seconds = date.timeIntervalSince1970
+    var whole = time_t(seconds.rounded(.down))
+    var milliseconds = Int(((seconds - seconds.rounded(.down)) * 1000).rounded())
+    if milliseconds == 1000 {
+      whole += 1
+      milliseconds = 0
+    }
+    var parts = tm()
+    localtime_r(&whole, &parts)
+    func pad(_ value: Int, _ width: Int) -> String {
+      let digits = String(value)
+      return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+    return "\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2))"
+      + ".\(pad(milliseconds, 3))"
   }
 
-  /// Today at `HH:MM:SS[.mmm]` on this machine's clock.
+  /// The next `HH:MM:SS[.mmm]` on this machine's clock.
   private func startTime(_ text: String) -> Date? {
     let parts = text.split(separator: ":", omittingEmptySubsequences: false)
     guard parts.count == 3, let hour = Int(parts[0]), let minute = Int(parts[1]),
       let second = Double(parts[2]), (0..<24).contains(hour), (0..<60).contains(minute),
       (0..<60).contains(second)
     else { return nil }
-    let midnight = Calendar.current.startOfDay(for: Date())
-    return midnight + Double(hour * 3600 + minute * 60) + second
+    var now = time(nil)
+    var day = tm()
+    localtime_r(&now, &day)
+    day.tm_hour = Int32(hour)
+    day.tm_min = Int32(minute)
+    day.tm_sec = 0
+    day.tm_isdst = -1
+    var start = Double(mktime(&day)) + second
+    // A time already past today is tomorrow's.
+    if start < Double(now) {
+      day.tm_mday += 1
+      day.tm_isdst = -1
+      start = Double(mktime(&day)) + second
+    }
+    return Date(timeIntervalSince1970: start)
   }
 }

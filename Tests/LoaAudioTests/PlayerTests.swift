@@ -103,6 +103,22 @@ struct PlayerTests {
     #expect(try readShorts(capture) == readShorts(source))
   }
 
+  @Test(
+    "Opus and MP3 play whole, at the station's rate and pitch",
+    arguments: [
+      ("tone.opus", Int32(SF_FORMAT_OGG | SF_FORMAT_OPUS), Int32(48_000)),
+      ("tone.mp3", Int32(SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III), Int32(44_100)),
+    ])
+  func playsCompressed(name: String, format: Int32, rate: Int32) throws {
+    let folder = try TemporaryFolder()
+    let path = folder.path(name)
+    try writeTone(to: path, format: format, sampleRate: rate, channels: 1, frames: Int(rate))
+    let (report, _, samples) = try playIntoCapture([.file(path: path)], folder: folder)
+    #expect(report.items[0].status == .completed)
+    #expect(abs(report.frames - 48_000) <= 2)
+    #expect(abs(cycles(samples, channels: 2) - 440) <= 2)
+  }
+
   @Test("a limit cuts a file at its frame and a gain scales it")
   func limitAndGain() throws {
     let folder = try TemporaryFolder()

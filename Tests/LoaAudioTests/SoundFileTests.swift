@@ -7,11 +7,16 @@ import Testing
 @Suite("Reading audio files")
 struct SoundFileTests {
   @Test(
-    "format, rate, channels and exact frame count are read from WAV, FLAC and Ogg Vorbis",
+    "format, rate, channels and exact frame count are read from WAV, FLAC, Ogg Vorbis, Opus and MP3",
     arguments: [
       ("tone.wav", Int32(SF_FORMAT_WAV | SF_FORMAT_PCM_16), "WAV", Int32(48_000), Int32(2)),
       ("tone.flac", Int32(SF_FORMAT_FLAC | SF_FORMAT_PCM_16), "FLAC", Int32(44_100), Int32(1)),
       ("tone.ogg", Int32(SF_FORMAT_OGG | SF_FORMAT_VORBIS), "OGG", Int32(22_050), Int32(1)),
+      ("tone.opus", Int32(SF_FORMAT_OGG | SF_FORMAT_OPUS), "OGG", Int32(48_000), Int32(2)),
+      (
+        "tone.mp3", Int32(SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III), "MPEG", Int32(44_100),
+        Int32(2)
+      ),
     ])
   func readsFormats(name: String, format: Int32, container: String, rate: Int32, channels: Int32)
     throws
@@ -43,13 +48,15 @@ struct SoundFileTests {
     var random = SystemRandomNumberGenerator()
     let noise = Data((0..<4096).map { _ in UInt8.random(in: 0...255, using: &random) })
     _ = FileManager.default.createFile(atPath: folder.path("noise.mp3"), contents: noise)
-    for name in ["empty.wav", "noise.mp3", "missing.ogg"] {
+    for (name, call) in [
+      ("empty.wav", "sf_open"), ("noise.mp3", "sf_open"), ("missing.ogg", "open"),
+    ] {
       let path = folder.path(name)
       #expect {
         _ = try SoundFile(readingAt: path)
       } throws: { error in
         let error = error as? SoundFileError
-        return error?.call == "sf_open" && error?.path == path
+        return error?.call == call && error?.path == path
           && error?.description.contains(path) == true
       }
     }

@@ -292,7 +292,9 @@ struct CommandLineTests {
     #expect(bad.status == 1)
     #expect(
       bad.errors.contains("error: Format not recognised. (sf_open on 'audio/README.md'); skipped"))
-    #expect(bad.errors.contains("(sf_open on 'audio/missing.ogg'); skipped"))
+    #expect(
+      bad.errors.contains(
+        "error: No such file or directory (open on 'audio/missing.ogg'); skipped"))
     #expect(bad.output.contains("played audio/nhac-hieu.ogg: \(frames[0]) frames from frame 0"))
 
     // Normalized, each file is measured once and played at the station's level.
@@ -304,5 +306,24 @@ struct CommandLineTests {
     let level = try #require((try json(measured.output) as? [[String: Any]])?.first)
     // The mono jingle measures -11.7 LUFS on two channels, its true peak -2.5 dBTP: brought to -16.
     #expect(abs((level["loudness_lufs"] as? Double ?? 0) + 16) < 0.2)
+  }
+
+  @Test("play --at waits for the time given and starts on it; a time it cannot read is wrong usage")
+  func playAt() throws {
+    var now = time(nil) + 2
+    var parts = tm()
+    localtime_r(&now, &parts)
+    let at = String(format: "%02d:%02d:%02d.250", parts.tm_hour, parts.tm_min, parts.tm_sec)
+    let run = try loa("play", "--output", "null", "--at", at, "audio/nhac-hieu.ogg")
+    #expect(run.status == 0, "\(run.errors)")
+    let line = try #require(
+      run.output.split(separator: "\n").first { $0.hasPrefix("first frame out") })
+    #expect(line.hasSuffix("after \(at)"), "\(line)")
+    let late = try #require(Double(line.split(separator: ", ")[1].split(separator: " ")[0]))
+    #expect(abs(late) < 20, "\(line)")
+
+    let wrong = try loa("play", "--output", "null", "--at", "25:00", "audio/nhac-hieu.ogg")
+    #expect(wrong.status == 2)
+    #expect(wrong.errors.contains("--at must be a time as HH:MM:SS"))
   }
 }

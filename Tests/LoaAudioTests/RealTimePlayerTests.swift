@@ -1,0 +1,118 @@
+import CSndFile
+import Foundation
+import Synchronization
+import Testing
+
+@testable import LoaAudio
+
+/// Settings for ALSA's `pulse` PCM, which plays into the test's own server.
+private func pulse(catchUp: Duration = .seconds(10)) -> PlayerSettings {
+  PlayerSettings(device: "pulse", sampleRate: 48_000, channels: 2, catchUp: catchUp)
+}
+
+/// Events as they arrive from the player's thread, with when they arrived.
+private final class EventLog: Sendable {
+  private let events = Mutex<[(Date, PlaybackEvent)]>([])
+  func record(_ event: PlaybackEvent) { events.withLock { $0.append((Date(), event)) } }
+  var all: [(Date, PlaybackEvent)] { events.withLock { $0 } }
+}
+
+/// Seconds of stream time between two stream frames.
+private func seconds(_ frames: Int) -> Double { Double(frames) / 48_000 }
+
+@Suite(
+  "The program player in real time, through a PulseAudio null sink behind ALSA's pulse PCM",
+  .serialized)
+struct RealTimePlayerTests {
+  @Test("a 3-second program takes about 3 seconds, and starts on the instant it is given")
+  func playsInRealTime() throws {
+    let server = try PulseServer()
+    let start = Date() + 1
+    let report = Playback([.silence(.seconds(3))], at: start, settings: pulse()).wait()
+    let ended = Date()
+    #expect(report.status == .completed)
+    #expect(report.frames == 144_000)
+    let first = try #require(report.firstFrameAt)
+    // The stream started on the instant (the null sink's own latency comes after).
+    #expect(
+      abs(first.timeIntervalSince(start)) < 0.02, "started \(first.timeIntervalSince(start)) s off")
+    // A real-time device cannot take less than the program; draining adds its latency.
+    let took = ended.timeIntervalSince(first)
+    #expect(took >= 2.95 && took < 4.5, "3 s of audio took \(took) s")
+    withExtendedLifetime(server) {}
+  }
+
+  @Test("an interrupt stops the program within the fade, and the item is logged interrupted")
+  func interrupts() throws {
+    let server = try PulseServer()
+    let playback = Playback([.silence(.seconds(10)), .silence(.seconds(1))], settings: pulse())
+    Thread.sleep(forTimeInterval: 1)
+    let asked = Date()
+    playback.interrupt(reason: "emergency announcement")
+    let report = playback.wait()
+    #expect(report.status == .interrupted("emergency announcement"))
+    #expect(report.items.count == 1)
+    #expect(report.items[0].status == .interrupted("emergency announcement"))
+    // Everything written after the interrupt (buffer and fade) lasts at most 0.5 s of stream.
+    let first = try #require(report.firstFrameAt)
+    let streamEnd = first + seconds(report.frames)
+    #expect(streamEnd.timeIntervalSince(asked) <= 0.5, "\(streamEnd.timeIntervalSince(asked)) s")
+    #expect(Date().timeIntervalSince(asked) < 2)
+    withExtendedLifetime(server) {}
+  }
+
+  @Test("an item inserted while a program plays goes out at the next boundary between items")
+  func insertsAtBoundary() throws {
+    let server = try PulseServer()
+    let program: [PlayItem] = [.silence(.seconds(1)), .silence(.milliseconds(500))]
+    let playback = Playback(program, settings: pulse())
+    Thread.sleep(forTimeInterval: 0.3)
+    playback.insert([.silence(.milliseconds(250))])
+    let report = playback.wait()
+    #expect(report.status == .completed)
+    #expect(report.items.map(\.inserted) == [false, true, false])
+    #expect(report.items.map(\.frames) == [48_000, 12_000, 24_000])
+    #expect(report.items[1].startFrame == 48_000 && report.items[2].startFrame == 60_000)
+    withExtendedLifetime(server) {}
+  }
+
+  @Test(
+    "when the sound server dies mid-program the player reports it, reopens it when it returns, and goes on"
+  )
+  func survivesServerDeath() throws {
+    let server = try PulseServer()
+    let events = EventLog()
+    let playback = Playback([.silence(.seconds(4))], settings: pulse(), onEvent: events.record)
+    Thread.sleep(forTimeInterval: 1)
+    server.stop()
+    let killed = Date()
+    Thread.sleep(forTimeInterval: 1)
+    try server.start()
+    let report = playback.wait()
+    #expect(report.status == .completed)
+    #expect(report.items.first?.status == .completed)
+    #expect(report.frames >= 192_000)
+    let failure = try #require(report.deviceFailures.first)
+    #expect(failure.error.device == "pulse")
+    let back = try #require(failure.recoveredAt)
+    #expect(back.timeIntervalSince(killed) >= 1 && back.timeIntervalSince(killed) < 4)
+    let kinds = events.all.map { "\($0.1)".prefix(while: { $0 != "(" }) }
+    #expect(kinds.contains("deviceFailed") && kinds.contains("deviceRecovered"), "\(kinds)")
+  }
+
+  @Test("a device that stays away past the catch-up time fails the playback, naming it")
+  func givesUpAfterCatchUp() throws {
+    let server = try PulseServer()
+    let playback = Playback(
+      [.silence(.seconds(3))], settings: pulse(catchUp: .milliseconds(800)))
+    Thread.sleep(forTimeInterval: 0.5)
+    server.stop()
+    let report = playback.wait()
+    guard case .failed(let reason) = report.status else {
+      Issue.record("expected a failure, got \(report.status)")
+      return
+    }
+    #expect(reason.contains("'pulse'"), "\(reason)")
+    #expect(report.deviceFailures.last?.recoveredAt == nil)
+  }
+}
