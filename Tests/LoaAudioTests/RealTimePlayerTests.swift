@@ -100,6 +100,26 @@ struct RealTimePlayerTests {
     #expect(kinds.contains("deviceFailed") && kinds.contains("deviceRecovered"), "\(kinds)")
   }
 
+  @Test("when the player stalls and the device runs dry, the underrun is recovered and counted")
+  func recoversUnderruns() throws {
+    let server = try PulseServer()
+    let stalled = Mutex(false)
+    // A stall of 0.6 s between items, as a slow disk would cause: the
+    // device's 0.2 s buffer runs out.
+    let playback = Playback(
+      [.silence(.seconds(1)), .silence(.seconds(1))], settings: pulse()
+    ) { event in
+      guard case .itemEnded = event, !stalled.withLock({ $0 }) else { return }
+      stalled.withLock { $0 = true }
+      Thread.sleep(forTimeInterval: 0.6)
+    }
+    let report = playback.wait()
+    #expect(report.status == .completed)
+    #expect(report.underruns >= 1)
+    #expect(report.frames == 96_000)
+    withExtendedLifetime(server) {}
+  }
+
   @Test("a device that stays away past the catch-up time fails the playback, naming it")
   func givesUpAfterCatchUp() throws {
     let server = try PulseServer()
