@@ -13,11 +13,13 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# The main job. Until the daemon exists: check the sample station and show
-# its first week on air.
+# The main job. Until the daemon exists: check the sample station, show its
+# first week on air, and play its first day through the player into a WAV
+# file (no sound card needed) to listen to.
 run: build
 	$(SWIFT) run loa validate $(SCHEDULE)
 	$(SWIFT) run loa plan --schedule $(SCHEDULE) --from 2025-10-01 --days 7
+	$(SWIFT) run loa rehearse --schedule $(SCHEDULE) --date 2025-10-01 --out state/rehearsal-2025-10-01.wav
 
 test: deps lint
 	$(SWIFT) build --build-tests
