@@ -78,6 +78,15 @@ final class ProgramPlayer {
         status = .failed(error.description)
       }
     }
+    if firstFrameAt == nil {
+      // Stopped before the start: what was buffered never went out.
+      played = played.map {
+        PlayedItem(
+          item: $0.item, inserted: $0.inserted, startFrame: 0, frames: 0, startedAt: $0.startedAt,
+          endedAt: $0.startedAt, status: $0.status)
+      }
+      position = 0
+    }
     return PlaybackReport(
       device: settings.device, plannedStart: plannedStart, firstFrameAt: firstFrameAt,
       items: played, frames: position,
@@ -240,6 +249,7 @@ final class ProgramPlayer {
           if !isRunning {
             written = try output.writeAvailable(piece)
             if written < frames { try startStream() }
+            if !isRunning { return }
           }
           if written < frames {
             try output.write(UnsafeBufferPointer(rebasing: piece[(written * channels)...]))
@@ -254,10 +264,12 @@ final class ProgramPlayer {
   }
 
   /// Starts the open device: at the planned instant the first time, at once
-  /// after a reopen.
+  /// after a reopen; not at all once interrupted.
   private func startStream() throws(PCMError) {
     guard let output else { return }
     if firstFrameAt == nil { sleep(until: plannedStart) }
+    // Interrupted before the start: what is buffered never goes out.
+    if playback.control.withLock({ $0.interruption }) != nil { return }
     let at = try output.start()
     isRunning = true
     if firstFrameAt == nil {
@@ -275,14 +287,18 @@ final class ProgramPlayer {
     do {
       if !isRunning {
         if position == deviceStartFrame { return }
-        if interruption != nil { return output.drop() }
         try startStream()
       }
-      try output.drain()
+      if isRunning { try output.drain() }
     } catch {
       failures.append(DeviceFailure(at: Date(), error: error, recoveredAt: nil))
       onEvent(.deviceFailed(error))
       throw .deviceLost(error)
+    }
+    if !isRunning {
+      output.drop()
+      let reason = playback.control.withLock { $0.interruption }
+      throw .interrupted(reason ?? "interrupted before the start")
     }
   }
 

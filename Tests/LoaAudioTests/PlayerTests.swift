@@ -176,15 +176,20 @@ struct PlayerTests {
     #expect(Int(format.frames) == 4_800 + 1_000 + 4_800)
   }
 
-  @Test("an interrupt before the start plays nothing; a device that does not exist fails naming it")
+  @Test(
+    "an interrupt while waiting for the instant plays nothing of what was buffered; a device that does not exist fails naming it"
+  )
   func interruptAndMissingDevice() throws {
     let playback = Playback(
-      [.silence(.seconds(1))], at: Date() + 0.5,
+      [.silence(.seconds(1)), .silence(.seconds(1))], at: Date() + 1,
       settings: PlayerSettings(device: "null", sampleRate: 48_000, channels: 2))
+    // By now the device is open and its buffer full, waiting for the instant.
+    Thread.sleep(forTimeInterval: 0.3)
     playback.interrupt(reason: "emergency")
     let report = playback.wait()
     #expect(report.status == .interrupted("emergency"))
     #expect(report.firstFrameAt == nil && report.frames == 0)
+    #expect(report.items.map(\.frames).allSatisfy { $0 == 0 })
 
     let missing = Playback(
       [.silence(.seconds(1))],
