@@ -35,7 +35,9 @@ public struct AudioMeasurement: Sendable, Equatable {
   /// `channels` (mapped as the player maps it: a mono file on two speakers
   /// is 3 dB louder than on one), or in its own channels when 0; and hashes
   /// its bytes.
-  public static func measure(_ path: String, channels: Int = 0) throws -> AudioMeasurement {
+  public static func measure(_ path: String, channels: Int = 0, sha256: String? = nil) throws
+    -> AudioMeasurement
+  {
     let file = try SoundFile(readingAt: path)
     let own = file.format.channels
     let meter = try LoudnessMeter(
@@ -44,6 +46,7 @@ public struct AudioMeasurement: Sendable, Equatable {
     var frames: Int64 = 0
     while true {
       let count = buffer.withUnsafeMutableBufferPointer { file.read(into: $0, frames: 8192) }
+      if count < 8192, let failure = file.failure { throw failure }
       if count == 0 { break }
       frames += Int64(count)
       let samples = buffer.prefix(count * own)
@@ -55,7 +58,7 @@ public struct AudioMeasurement: Sendable, Equatable {
       throw SoundFileError(call: "sf_readf_float", path: path, reason: "no audio could be decoded")
     }
     return AudioMeasurement(
-      sha256: try hashContent(ofFileAt: path), channels: channels,
+      sha256: try sha256 ?? hashContent(ofFileAt: path), channels: channels,
       sampleRate: file.format.sampleRate, frames: frames,
       loudness: try meter.integratedLoudness(), truePeak: try meter.truePeak())
   }
@@ -110,7 +113,7 @@ public final class AudioMeasurements: Sendable {
     let digest = try hashContent(ofFileAt: path)
     let measurement =
       try known.withLock({ $0.byContent[digest + key] })
-      ?? AudioMeasurement.measure(path, channels: channels)
+      ?? AudioMeasurement.measure(path, channels: channels, sha256: digest)
     known.withLock {
       $0.byIdentity[identity + key] = measurement
       $0.byContent[measurement.sha256 + key] = measurement
@@ -119,7 +122,8 @@ public final class AudioMeasurements: Sendable {
     return measurement
   }
 
-  /// `device:inode:size:mtime` — what changes when the file does.
+  /// `device:inode:size:mtime:ctime` — what changes when the file does
+  /// (ctime too, which `cp -p` or `touch -r` cannot set back).
   private static func identity(of path: String) throws -> String {
     var info = stat()
     guard stat(path, &info) == 0 else {
@@ -128,6 +132,7 @@ public final class AudioMeasurements: Sendable {
     }
     return
       "\(info.st_dev):\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+      + ":\(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec)"
   }
 
   /// Appends one line; a cache that cannot be written is only a slower start.

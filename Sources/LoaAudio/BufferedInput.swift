@@ -20,10 +20,15 @@ final class BufferedInput {
   private var position: Int64 = 0
 
   /// Opens `path` for reading; the error names the path and the reason.
+  /// The reason the last read from the disk failed, if one did.
+  private(set) var failure: String?
+
   init(path: String) throws(SoundFileError) {
     descriptor = open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else {
-      throw SoundFileError(call: "open", path: path, reason: String(cString: strerror(errno)))
+      let reason = String(cString: strerror(errno))
+      buffer.deallocate()
+      throw SoundFileError(call: "open", path: path, reason: reason)
     }
     var info = stat()
     guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
@@ -55,13 +60,19 @@ final class BufferedInput {
       // would cost as much as the read); a small one refills the buffer.
       if count >= 4096 {
         let got = pread(descriptor, destination + copied, count - copied, off_t(position))
-        guard got > 0 else { break }
+        guard got > 0 else {
+          if got < 0 { failure = String(cString: strerror(errno)) }
+          break
+        }
         copied += got
         position += Int64(got)
         continue
       }
       let got = pread(descriptor, buffer, Self.capacity, off_t(position))
-      guard got > 0 else { break }
+      guard got > 0 else {
+        if got < 0 { failure = String(cString: strerror(errno)) }
+        break
+      }
       bufferStart = position
       buffered = got
     }

@@ -46,18 +46,17 @@ public final class PCMOutput {
   {
     Self.silenceLibraryMessages
     var pcm: OpaquePointer?
-    let opened = snd_pcm_open(&pcm, device, SND_PCM_STREAM_PLAYBACK, 0)
+    // Non-blocking to open, so that a device held by another program is an
+    // error at once rather than a wait without end; blocking to write.
+    let opened = snd_pcm_open(&pcm, device, SND_PCM_STREAM_PLAYBACK, SND_PCM_NONBLOCK)
     guard opened >= 0, let pcm else { throw PCMError("snd_pcm_open", device: device, code: opened) }
     handle = pcm
     self.device = device
     self.sampleRate = sampleRate
     self.channels = channels
-    do {
-      try configure(bufferTime: bufferTime)
-    } catch {
-      snd_pcm_close(pcm)
-      throw error
-    }
+    // From here a throw runs `deinit`, which closes the handle.
+    try check("snd_pcm_nonblock", snd_pcm_nonblock(pcm, 0))
+    try configure(bufferTime: bufferTime)
   }
 
   deinit {

@@ -24,6 +24,14 @@ final class ProgramPlayer {
   private var firstFrameAt: Date?
   private var failures: [DeviceFailure] = []
   private var underrunsOfClosedDevices = 0
+  /// Since when the device has been failing, and the pause before the next
+  /// attempt; reset when a period plays.
+  private var failingSince: Date?
+  private var backoff = ProgramPlayer.firstPause
+  /// Underruns of the open device already tied to a new anchor.
+  private var recoveriesSeen = 0
+  /// Frames written to the device before the first start.
+  private var preroll: [Int16] = []
   /// Once interrupted: the reason, and the frames of fade still to write.
   private var interruption: (reason: String, fadeLeft: Int)?
   /// The 16-bit frames on their way to the device, reused chunk after chunk.
@@ -53,7 +61,7 @@ final class ProgramPlayer {
     var played: [PlayedItem] = []
     var status = PlayStatus.completed
     do throws(Stop) {
-      try reopen(after: nil, until: plannedStart + settings.catchUp.timeInterval)
+      try reopen(after: nil)
       var queue = items.map { (item: $0, inserted: false) }
       var next = 0
       while true {
@@ -152,8 +160,12 @@ final class ProgramPlayer {
       if reader.isPassthrough {
         // 16-bit at the station's rate and channels: straight into the buffer.
         prepareBuffer(frames: Self.chunkFrames)
-        count = pcm.withUnsafeMutableBufferPointer {
-          reader.read(into: $0, frames: min(Self.chunkFrames, remaining))
+        do {
+          count = try pcm.withUnsafeMutableBufferPointer {
+            try reader.read(into: $0, frames: min(Self.chunkFrames, remaining))
+          }
+        } catch {
+          return .failed("\(error)")
         }
         if factor != 1 {
           pcm.withUnsafeMutableBufferPointer {
@@ -165,7 +177,7 @@ final class ProgramPlayer {
         do {
           chunk = try reader.read(frames: Self.chunkFrames)
         } catch {
-          return .failed("\(path): \(error)")
+          return .failed("\(error)")
         }
         count = min(chunk.count / channels, remaining)
         prepareBuffer(frames: count)
@@ -248,6 +260,9 @@ final class ProgramPlayer {
           var written = 0
           if !isRunning {
             written = try output.writeAvailable(piece)
+            // Kept until the first start, to be written again should the
+            // device fail before it.
+            if firstFrameAt == nil { preroll += piece.prefix(written * channels) }
             if written < frames { try startStream() }
             if !isRunning { return }
           }
@@ -256,11 +271,24 @@ final class ProgramPlayer {
           }
         }
         position += frames
+        if isRunning {
+          failingSince = nil
+          backoff = Self.firstPause
+          if output.recoveries != recoveriesSeen { reanchor(after: output) }
+        }
         return
       } catch {
-        try reopen(after: error, until: Date() + settings.catchUp.timeInterval)
+        try reopen(after: error)
       }
     }
+  }
+
+  /// After an underrun the stream restarted by itself, later than planned:
+  /// ties the frame now playing to ALSA's timestamp of it.
+  private func reanchor(after output: PCMOutput) {
+    recoveriesSeen = output.recoveries
+    guard let status = try? output.status(), let takenAt = status.takenAt else { return }
+    anchors.append((position - status.delay, takenAt))
   }
 
   /// Starts the open device: at the planned instant the first time, at once
@@ -275,6 +303,7 @@ final class ProgramPlayer {
     if firstFrameAt == nil {
       firstFrameAt = at
       anchors = []
+      preroll = []
       onEvent(.started(at))
     }
     anchors.append((deviceStartFrame, at))
@@ -303,39 +332,61 @@ final class ProgramPlayer {
   }
 
   /// Opens the device, closing a failed one first, trying again with
-  /// back-off until `deadline`.
-  private func reopen(after error: PCMError?, until deadline: Date) throws(Stop) {
-    let failedAt = Date()
+  /// back-off (0.1 s doubling to 2 s) until the catch-up time has passed:
+  /// counted from the planned start for the first opening, from the first
+  /// of a run of failures afterwards (a run ends when a period plays).
+  private func reopen(after error: PCMError?) throws(Stop) {
+    let now = Date()
     if let error {
       onEvent(.deviceFailed(error))
       underrunsOfClosedDevices += output?.recoveries ?? 0
+      // A device that failed again before a period played waits first.
+      if failingSince != nil { try pauseBeforeRetry() }
     }
+    let failedAt = failingSince ?? now
+    failingSince = failedAt
+    let deadline = (error == nil ? plannedStart : failedAt) + settings.catchUp.timeInterval
     output = nil
     isRunning = false
     var lastError = error
-    var pause = 0.1
     while true {
-      do {
-        output = try PCMOutput(
+      do throws(PCMError) {
+        let opened = try PCMOutput(
           device: settings.device, sampleRate: rate, channels: channels,
           bufferTime: settings.bufferTime)
+        // What was buffered on a device that failed before the start goes
+        // into the new one, so that the program still begins at its start.
+        let replayed = try preroll.withUnsafeBufferPointer { (frames) throws(PCMError) in
+          try opened.writeAvailable(frames)
+        }
+        output = opened
+        deviceStartFrame = position - preroll.count / channels
+        preroll.removeLast(preroll.count - replayed * channels)
         break
       } catch {
+        if lastError == nil { onEvent(.deviceFailed(error)) }
         lastError = lastError ?? error
-        if Date() + pause > deadline {
+        if Date() + backoff > deadline {
           failures.append(DeviceFailure(at: failedAt, error: error, recoveredAt: nil))
           throw .deviceLost(error)
         }
-        try pauseInterruptibly(seconds: pause)
-        pause = min(pause * 2, 2)
+        try pauseBeforeRetry()
       }
     }
-    deviceStartFrame = position
+    recoveriesSeen = 0
+    if error == nil, lastError == nil { failingSince = nil }
     if let lastError {
-      let now = Date()
-      failures.append(DeviceFailure(at: failedAt, error: lastError, recoveredAt: now))
-      onEvent(.deviceRecovered(now))
+      let back = Date()
+      failures.append(DeviceFailure(at: failedAt, error: lastError, recoveredAt: back))
+      onEvent(.deviceRecovered(back))
     }
+  }
+
+  private static let firstPause = 0.1
+
+  private func pauseBeforeRetry() throws(Stop) {
+    try pauseInterruptibly(seconds: backoff)
+    backoff = min(backoff * 2, 2)
   }
 
   private func pauseInterruptibly(seconds: Double) throws(Stop) {

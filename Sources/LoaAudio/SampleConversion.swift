@@ -7,12 +7,11 @@ enum SampleConversion {
   /// where a truncation reads it out without a trapping conversion.
   private static let roundingBias: Float = 12_582_912
 
-  /// One sample: scaled, clipped to 16 bits, rounded. NaN passes both
-  /// comparisons, comes out of the bias as a NaN whose low bits are 0, and
-  /// so plays as silence.
+  /// One sample: scaled, clipped to 16 bits, rounded; NaN (which a float
+  /// file can hold) plays as silence.
   @inline(__always)
   private static func pcm16(_ value: Float) -> Int16 {
-    let clipped = Swift.max(Swift.min(value, 32_767), -32_768)
+    let clipped = value.isNaN ? 0 : Swift.max(Swift.min(value, 32_767), -32_768)
     return Int16(truncatingIfNeeded: (clipped + roundingBias).bitPattern)
   }
 

@@ -66,8 +66,8 @@ public final class SoundFile {
     format = AudioFormat(
       container: container, encoding: encoding, sampleRate: Int(info.samplerate),
       channels: Int(info.channels), frames: Int64(info.frames))
+    // From here a throw runs `deinit`, which closes the handle.
     guard info.samplerate > 0, info.channels > 0 else {
-      sf_close(handle)
       throw SoundFileError(
         call: "sf_open", path: path, reason: "the file declares no sample rate or channels")
     }
@@ -89,6 +89,17 @@ public final class SoundFile {
   public func read(into buffer: UnsafeMutableBufferPointer<Int16>, frames: Int) -> Int {
     precondition(buffer.count >= frames * format.channels, "buffer too small for \(frames) frames")
     return Int(sf_readf_short(handle, buffer.baseAddress, sf_count_t(frames)))
+  }
+
+  /// Why the last read stopped short, if not at the end of the file: a
+  /// read error from the disk, or data libsndfile could not decode.
+  public var failure: SoundFileError? {
+    if let reason = input.failure {
+      return SoundFileError(call: "read", path: path, reason: reason)
+    }
+    guard sf_error(handle) != Int32(SF_ERR_NO_ERROR) else { return nil }
+    return SoundFileError(
+      call: "sf_readf", path: path, reason: String(cString: sf_strerror(handle)))
   }
 
   /// True for 16-bit integer PCM, which reads as 16 bits without any loss.

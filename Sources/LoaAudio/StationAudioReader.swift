@@ -27,9 +27,11 @@ public final class StationAudioReader {
   }
 
   /// The next frames as stored, for a passthrough file; 0 at the end.
-  public func read(into buffer: UnsafeMutableBufferPointer<Int16>, frames: Int) -> Int {
+  public func read(into buffer: UnsafeMutableBufferPointer<Int16>, frames: Int) throws -> Int {
     precondition(isPassthrough, "only a file in the station's format reads as it is")
-    return file.read(into: buffer, frames: frames)
+    let count = file.read(into: buffer, frames: frames)
+    if count < frames, let failure = file.failure { throw failure }
+    return count
   }
 
   /// The next frames, up to about `frames` of them (resampling may give a
@@ -44,8 +46,9 @@ public final class StationAudioReader {
       count = file.read(into: buffer, frames: frames)
       initialized = count * own
     }
-    let mapped = own == channels ? decoded : Self.map(decoded[...], from: own, to: channels)
     let atEnd = count < frames
+    if atEnd, let failure = file.failure { throw failure }
+    let mapped = own == channels ? decoded : Self.map(decoded[...], from: own, to: channels)
     guard let resampler else {
       finished = atEnd
       return mapped

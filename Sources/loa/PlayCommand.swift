@@ -11,7 +11,8 @@ struct PlayCommand: ParsableCommand {
     abstract: "Play audio files now (or at --at), back to back with no gap, to an ALSA device.",
     discussion: """
       A file that cannot be decoded is skipped and reported; the others still play, and the \
-      exit status is then 1. Ctrl-C stops the playing with a short fade (exit status 130).
+      exit status is then 1. A device that fails is reopened for up to 10 minutes. Ctrl-C \
+      stops the playing with a short fade (exit status 130); a second Ctrl-C at once.
       """)
 
   @OptionGroup var station: StationOptions
@@ -87,6 +88,8 @@ struct PlayCommand: ParsableCommand {
       signal(number, SIG_IGN)
       let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
       source.setEventHandler {
+        // A second signal ends the process at once, whatever it is stuck in.
+        signal(number, SIG_DFL)
         stopped.withLock { $0 = number }
         playback.interrupt(
           reason: "stopped by the operator (\(number == SIGINT ? "Ctrl-C" : "SIGTERM"))")
@@ -133,7 +136,7 @@ struct PlayCommand: ParsableCommand {
         printError("error: \(reason); skipped")
       }
     case .deviceFailed(let error):
-      printError("device error: \(error); trying to reopen it")
+      printError("device error: \(error)")
     case .deviceRecovered(let at):
       printError("device back at \(clock(at))")
     case .started, .itemStarted:

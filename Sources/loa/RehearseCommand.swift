@@ -56,13 +56,16 @@ struct RehearseCommand: ParsableCommand {
     let report = Playback(
       items,
       settings: PlayerSettings(
-        device: "file:'\(path)',wav", sampleRate: format.sampleRate, channels: format.channels)
+        device: "file:'\(path)',wav", sampleRate: format.sampleRate, channels: format.channels,
+        // A file that cannot be written will not become writable by waiting.
+        catchUp: .zero)
     ).wait()
 
     var out = StandardOutput()
     out.line("\(date): \(airings.count) airing\(airings.count == 1 ? "" : "s") into \(path)")
     for (airing, first) in zip(airings, firstItem) {
-      let played = report.items[first..<min(first + airing.items.count, report.items.count)]
+      // A playback that stopped early has fewer items than planned.
+      let played = report.items.dropFirst(first).prefix(airing.items.count)
       guard let start = played.first?.startFrame, let last = played.last else { continue }
       let seconds = Double(start) / Double(format.sampleRate)
       let length = Double(last.startFrame + last.frames - start) / Double(format.sampleRate)

@@ -119,6 +119,24 @@ struct PlayerTests {
     #expect(abs(cycles(samples, channels: 2) - 440) <= 2)
   }
 
+  @Test("NaN in a float file plays as silence, whatever its payload, and full scale is clipped")
+  func nanAndClipping() throws {
+    let folder = try TemporaryFolder()
+    let path = folder.path("odd.wav")
+    let odd: [Float] = [
+      .nan, Float(bitPattern: 0x7FC0_1234), -Float(bitPattern: 0x7FC0_0042), 2, -2, 1, -1, 0.5,
+    ]
+    try writeAudio(
+      odd, to: path, format: Int32(SF_FORMAT_WAV | SF_FORMAT_FLOAT), sampleRate: 48_000,
+      channels: 2)
+    let capture = folder.path("capture.wav")
+    _ = Playback(
+      [.file(path: path)],
+      settings: PlayerSettings(device: capturePCM(capture), sampleRate: 48_000, channels: 2)
+    ).wait()
+    #expect(try readShorts(capture) == [0, 0, 0, 32_767, -32_768, 32_767, -32_768, 16_384])
+  }
+
   @Test("a limit cuts a file at its frame and a gain scales it")
   func limitAndGain() throws {
     let folder = try TemporaryFolder()
@@ -202,5 +220,15 @@ struct PlayerTests {
     }
     #expect(reason.contains("'hw:99,0'") && reason.contains("snd_pcm_open"))
     #expect(missing.deviceFailures.count == 1 && missing.deviceFailures[0].recoveredAt == nil)
+  }
+
+  @Test(
+    "a device that opens but refuses the format is an error naming the call, and is closed once")
+  func refusedFormat() {
+    #expect {
+      _ = try PCMOutput(device: "null", sampleRate: 48_000, channels: 0)
+    } throws: { error in
+      (error as? PCMError)?.call == "snd_pcm_hw_params_set_channels"
+    }
   }
 }

@@ -100,6 +100,29 @@ struct RealTimePlayerTests {
     #expect(kinds.contains("deviceFailed") && kinds.contains("deviceRecovered"), "\(kinds)")
   }
 
+  @Test(
+    "when the sound server dies while the player waits for the instant, what it had buffered goes into the reopened device, and the program starts at its beginning"
+  )
+  func survivesDeathBeforeTheStart() throws {
+    let server = try PulseServer()
+    let start = Date() + 2
+    let playback = Playback([.silence(.seconds(1))], at: start, settings: pulse())
+    Thread.sleep(forTimeInterval: 0.5)
+    server.stop()
+    Thread.sleep(forTimeInterval: 0.5)
+    try server.start()
+    let report = playback.wait()
+    #expect(report.status == .completed)
+    #expect(report.frames == 48_000)
+    #expect(report.items.first?.startFrame == 0 && report.items.first?.frames == 48_000)
+    #expect(report.deviceFailures.count == 1)
+    let first = try #require(report.firstFrameAt)
+    #expect(first.timeIntervalSince(start) > -0.02 && first.timeIntervalSince(start) < 0.5)
+    // The new device began with frame 0, not with what came after the lost buffer.
+    let item = try #require(report.items.first)
+    #expect(abs(item.startedAt.timeIntervalSince(first)) < 0.001)
+  }
+
   @Test("when the player stalls and the device runs dry, the underrun is recovered and counted")
   func recoversUnderruns() throws {
     let server = try PulseServer()
