@@ -259,7 +259,11 @@ final class ProgramPlayer {
             rebasing: buffer[(offset * channels)..<((offset + frames) * channels)])
           var written = 0
           if !isRunning {
-            written = try output.writeAvailable(piece)
+            // Up to one buffer before the start: a device such as `null` or
+            // `file` would take the whole program.
+            let room = max(0, output.bufferFrames - (position - deviceStartFrame))
+            written = try output.writeAvailable(
+              UnsafeBufferPointer(rebasing: piece.prefix(min(frames, room) * channels)))
             // Kept until the first start, to be written again should the
             // device fail before it.
             if firstFrameAt == nil { preroll += piece.prefix(written * channels) }
