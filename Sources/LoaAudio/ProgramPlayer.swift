@@ -249,38 +249,43 @@ final class ProgramPlayer {
   /// device: fills its buffer before the start, starts it when full, and
   /// reopens it when it fails.
   private func write(from offset: Int, frames: Int) throws(Stop) {
-    while true {
+    // Frames of this piece the device has taken. A blocking write that
+    // fails part-way is written again whole: at most a period heard twice.
+    var done = 0
+    while done < frames {
       do throws(PCMError) {
         guard let output else {
           throw PCMError("snd_pcm_open", device: settings.device, code: -ENODEV)
         }
+        let before = done
         try pcm.withUnsafeBufferPointer { (buffer) throws(PCMError) in
           let piece = UnsafeBufferPointer(
-            rebasing: buffer[(offset * channels)..<((offset + frames) * channels)])
-          var written = 0
+            rebasing: buffer[((offset + before) * channels)..<((offset + frames) * channels)])
           if !isRunning {
             // Up to one buffer before the start: a device such as `null` or
             // `file` would take the whole program.
             let room = max(0, output.bufferFrames - (position - deviceStartFrame))
-            written = try output.writeAvailable(
-              UnsafeBufferPointer(rebasing: piece.prefix(min(frames, room) * channels)))
+            let written = try output.writeAvailable(
+              UnsafeBufferPointer(rebasing: piece.prefix(min(frames - done, room) * channels)))
             // Kept until the first start, to be written again should the
             // device fail before it.
             if firstFrameAt == nil { preroll += piece.prefix(written * channels) }
-            if written < frames { try startStream() }
+            position += written
+            done += written
+            if done < frames { try startStream() }
+            // Interrupted before the start: the rest is not written.
             if !isRunning { return }
           }
-          if written < frames {
-            try output.write(UnsafeBufferPointer(rebasing: piece[(written * channels)...]))
+          if done < frames {
+            try output.write(UnsafeBufferPointer(rebasing: piece[((done - before) * channels)...]))
+            position += frames - done
+            done = frames
           }
         }
-        position += frames
-        if isRunning {
-          failingSince = nil
-          backoff = Self.firstPause
-          if output.recoveries != recoveriesSeen { reanchor(after: output) }
-        }
-        return
+        if !isRunning { return }
+        failingSince = nil
+        backoff = Self.firstPause
+        if output.recoveries != recoveriesSeen { reanchor(after: output) }
       } catch {
         try reopen(after: error)
       }
