@@ -21,6 +21,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
   ],
   targets: [
     // C at the edge.
@@ -66,11 +67,16 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"),
       ],
       swiftSettings: strict),
+    // The airing log: SQLite through GRDB, written so that nothing is lost.
+    .target(
+      name: "LoaLog",
+      dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+      swiftSettings: strict),
     // The `loa` command line.
     .executableTarget(
       name: "loa",
       dependencies: [
-        "LoaCalendar", "LoaSchedule", "LoaPlanner", "LoaAudio",
+        "LoaCalendar", "LoaSchedule", "LoaPlanner", "LoaAudio", "LoaLog",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict
@@ -93,6 +99,11 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "LoaAudioTests", dependencies: ["LoaAudio", "CSndFile"], swiftSettings: strict),
+    .testTarget(name: "LoaLogTests", dependencies: ["LoaLog"], swiftSettings: strict),
+    // A process that writes airings until it is killed, for the log's crash test.
+    .executableTarget(
+      name: "loa-log-writer", dependencies: ["LoaLog"], path: "Tests/loa-log-writer",
+      swiftSettings: strict),
     // End to end: runs the real `loa` binary as a process.
     .testTarget(name: "loaTests", dependencies: ["loa"], swiftSettings: strict),
   ]

@@ -10,6 +10,7 @@ packages=(
   libsamplerate0-dev # resampling every file to the station's rate
   libebur128-dev     # loudness (EBU R128) and true peak
   libasound2-dev     # ALSA output
+  libsqlite3-dev     # the airing log (SQLite through GRDB)
   pulseaudio         # the tests' real-time device: a private server with a null sink
   libasound2-plugins # ALSA's pulse PCM, which plays into it
 )

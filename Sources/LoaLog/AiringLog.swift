@@ -1,0 +1,378 @@
+import Foundation
+import GRDB
+
+/// An error from the log, naming the file and what to do.
+public struct LogError: Error, Sendable, CustomStringConvertible {
+  public let description: String
+}
+
+/// The airing log of a station: `airings.sqlite` in its state folder.
+///
+/// SQLite in WAL mode with `synchronous = FULL`: a write returns once it is
+/// on disk, so an airing begun is never lost to a crash or a power cut.
+/// Several processes may write (the daemon, `loa play`); each holds a lock
+/// file while it lives, so that rows left `playing` by one that died are
+/// told from rows still playing, and closed as `interrupted` by the next
+/// writer that opens the log.
+///
+/// Thread-safe: GRDB's pool serializes writes.
+public final class AiringLog: Sendable {
+  public let path: String
+  private let pool: DatabasePool
+  /// This process's writer token and its held lock; nil when reading only.
+  private let writer: WriterLock?
+
+  /// Opens the log to read it (`loa log`, `loa report`); the file must exist.
+  public static func openForReading(folder: String) throws -> AiringLog {
+    let path = folder + "/airings.sqlite"
+    guard FileManager.default.fileExists(atPath: path) else {
+      throw LogError(
+        description:
+          "no airing log at '\(path)': nothing has been played with this state folder "
+          + "(give the station's with --state DIR or LOA_STATE_DIR)")
+    }
+    return try AiringLog(path: path, writer: nil)
+  }
+
+  /// Opens the log to write it, creating it if needed, and closes what
+  /// writers that died left open (see `reconcile`).
+  public static func openForWriting(folder: String, now: Date = Date()) throws -> AiringLog {
+    do {
+      try FileManager.default.createDirectory(
+        atPath: folder + "/log-writers", withIntermediateDirectories: true)
+    } catch {
+      throw LogError(description: "cannot create the state folder '\(folder)': \(error)")
+    }
+    let log = try AiringLog(
+      path: folder + "/airings.sqlite", writer: try WriterLock(folder: folder + "/log-writers"))
+    try log.reconcile(now: now)
+    return log
+  }
+
+  private init(path: String, writer: WriterLock?) throws {
+    self.path = path
+    self.writer = writer
+    var configuration = Configuration()
+    configuration.busyMode = .timeout(10)
+    configuration.readonly = writer == nil
+    configuration.prepareDatabase { db in
+      // In WAL mode, FULL syncs the log at every commit: durable, not only atomic.
+      try db.execute(sql: "PRAGMA synchronous = FULL")
+    }
+    do {
+      pool = try DatabasePool(path: path, configuration: configuration)
+      if writer != nil { try Schema.migrator.migrate(pool) }
+    } catch {
+      throw LogError(description: "cannot open the airing log '\(path)': \(error)")
+    }
+  }
+
+  // MARK: Writing
+
+  /// Logs an airing as `playing`, with its items, before its first frame
+  /// plays; returns its id.
+  public func begin(_ entry: AiringEntry) throws -> Int64 {
+    try pool.write { db in
+      try insert(entry, status: .playing, reason: nil, in: db)
+    }
+  }
+
+  /// Logs an airing that did not play (`missed`, `skipped`) with its reason.
+  /// An airing already logged for the same program and planned start is
+  /// left as it is, so that recording twice counts once.
+  @discardableResult
+  public func record(_ entry: AiringEntry, status: AiringStatus, reason: String) throws -> Int64? {
+    try pool.write { db in
+      if let program = entry.program, let planned = entry.plannedStart,
+        try Int64.fetchOne(
+          db, sql: "SELECT id FROM airing WHERE program = ? AND planned_start = ?",
+          arguments: [program, planned.timeIntervalSince1970]) != nil
+      {
+        return nil
+      }
+      return try insert(entry, status: status, reason: reason, in: db)
+    }
+  }
+
+  private func insert(
+    _ entry: AiringEntry, status: AiringStatus, reason: String?, in db: Database
+  ) throws -> Int64 {
+    try db.execute(
+      sql: """
+        INSERT INTO airing (kind, program, title, planned_start, status, device, reason, writer)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+      arguments: [
+        entry.kind.rawValue, entry.program, entry.title, entry.plannedStart?.timeIntervalSince1970,
+        status.rawValue, entry.device, reason, status == .playing ? writer?.token : nil,
+      ])
+    let id = db.lastInsertedRowID
+    let itemStatus = status == .playing ? AiringStatus.playing : status
+    for (position, item) in entry.items.enumerated() {
+      try db.execute(
+        sql: """
+          INSERT INTO airing_item
+            (airing_id, position, kind, file, sha256, campaign, plan_item, planned_s, status, reason)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          id, position, item.kind.rawValue, item.file, item.sha256, item.campaign, item.planItem,
+          item.plannedSeconds, itemStatus.rawValue, status == .playing ? nil : reason,
+        ])
+    }
+    return id
+  }
+
+  /// Records when an item's first frame went out.
+  public func itemStarted(airing: Int64, position: Int, at time: Date) throws {
+    try pool.write { db in
+      try db.execute(
+        sql: "UPDATE airing_item SET started_at = ? WHERE airing_id = ? AND position = ?",
+        arguments: [time.timeIntervalSince1970, airing, position])
+    }
+  }
+
+  /// Records how an item ended.
+  public func itemEnded(airing: Int64, position: Int, _ outcome: Outcome) throws {
+    try pool.write { db in
+      try db.execute(
+        sql: """
+          UPDATE airing_item
+          SET started_at = COALESCE(?, started_at), ended_at = ?, frames = ?, played_s = ?,
+              status = ?, reason = ?
+          WHERE airing_id = ? AND position = ?
+          """,
+        arguments: [
+          outcome.startedAt?.timeIntervalSince1970, outcome.endedAt.timeIntervalSince1970,
+          outcome.frames, outcome.playedSeconds, outcome.status.rawValue, outcome.reason, airing,
+          position,
+        ])
+    }
+  }
+
+  /// Closes an airing with its status. Items that never started take the
+  /// airing's status and reason.
+  public func finish(
+    airing: Int64, _ outcome: Outcome, lateMilliseconds: Int?, xruns: Int
+  ) throws {
+    try pool.write { db in
+      try db.execute(
+        sql: """
+          UPDATE airing
+          SET status = ?, started_at = ?, ended_at = ?, late_ms = ?, played_s = ?, frames = ?,
+              xruns = ?, reason = ?, writer = NULL
+          WHERE id = ?
+          """,
+        arguments: [
+          outcome.status.rawValue, outcome.startedAt?.timeIntervalSince1970,
+          outcome.endedAt.timeIntervalSince1970, lateMilliseconds, outcome.playedSeconds,
+          outcome.frames, xruns, outcome.reason, airing,
+        ])
+      try db.execute(
+        sql: """
+          UPDATE airing_item SET status = ?, reason = ?
+          WHERE airing_id = ? AND status = 'playing'
+          """,
+        arguments: [
+          outcome.status == .completed ? AiringStatus.skipped.rawValue : outcome.status.rawValue,
+          outcome.reason ?? "the airing ended before this item", airing,
+        ])
+    }
+  }
+
+  /// Marks this writer alive at `time`; the daemon beats every minute or so,
+  /// and the gap after its last beat is an outage when it next starts.
+  public func heartbeat(at time: Date) throws {
+    guard let writer else { return }
+    try pool.write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO heartbeat (writer, started_at, at) VALUES (?, ?, ?)
+          ON CONFLICT (writer) DO UPDATE SET at = excluded.at
+          """,
+        arguments: [writer.token, time.timeIntervalSince1970, time.timeIntervalSince1970])
+    }
+  }
+
+  // MARK: Reconciliation
+
+  /// Closes what writers that died left open: their `playing` airings and
+  /// items become `interrupted` at their last sign of life (a heartbeat or
+  /// an item's time, whichever is latest), and a writer that beat leaves an
+  /// outage from its last beat to `now`.
+  public func reconcile(now: Date) throws {
+    guard let writer else { return }
+    try pool.write { db in
+      let tokens = try String.fetchAll(
+        db,
+        sql: """
+          SELECT writer FROM airing WHERE status = 'playing' AND writer IS NOT NULL
+          UNION SELECT writer FROM heartbeat
+          """)
+      for token in tokens
+      where token != writer.token && !WriterLock.isAlive(token, in: writer.folder) {
+        let beat = try Row.fetchOne(
+          db, sql: "SELECT started_at, at FROM heartbeat WHERE writer = ?", arguments: [token])
+        let lastBeat: Double? = beat?["at"]
+        let airings = try Int64.fetchAll(
+          db, sql: "SELECT id FROM airing WHERE status = 'playing' AND writer = ?",
+          arguments: [token])
+        for id in airings {
+          let lastItem =
+            try Double.fetchOne(
+              db,
+              sql: """
+                SELECT MAX(COALESCE(ended_at, started_at, 0)) FROM airing_item WHERE airing_id = ?
+                """, arguments: [id]) ?? 0
+          let started = try Double.fetchOne(
+            db, sql: "SELECT started_at FROM airing WHERE id = ?", arguments: [id])
+          let last = max(lastBeat ?? 0, lastItem, started ?? 0)
+          let at = last > 0 ? last : now.timeIntervalSince1970
+          let reason = "loa stopped while playing (power lost, killed or crashed)"
+          try db.execute(
+            sql: """
+              UPDATE airing SET status = 'interrupted', ended_at = ?, reason = ?, writer = NULL
+              WHERE id = ?
+              """, arguments: [at, reason, id])
+          try db.execute(
+            sql: """
+              UPDATE airing_item SET status = 'interrupted', reason = ?,
+                ended_at = CASE WHEN started_at IS NOT NULL THEN ? END
+              WHERE airing_id = ? AND status = 'playing'
+              """, arguments: [reason, at, id])
+        }
+        if let lastBeat {
+          try db.execute(
+            sql: "INSERT INTO outage (from_at, to_at, reason) VALUES (?, ?, ?)",
+            arguments: [
+              lastBeat, now.timeIntervalSince1970, "loa was not running (no heartbeat)",
+            ])
+          try db.execute(sql: "DELETE FROM heartbeat WHERE writer = ?", arguments: [token])
+        }
+        WriterLock.remove(token, in: writer.folder)
+      }
+    }
+  }
+
+  // MARK: Reading
+
+  /// Which airings to read.
+  public struct Filter: Sendable {
+    public var from: Date?
+    /// Exclusive.
+    public var to: Date?
+    public var program: String?
+    public var campaign: String?
+    public var status: AiringStatus?
+
+    public init(
+      from: Date? = nil, to: Date? = nil, program: String? = nil, campaign: String? = nil,
+      status: AiringStatus? = nil
+    ) {
+      self.from = from
+      self.to = to
+      self.program = program
+      self.campaign = campaign
+      self.status = status
+    }
+  }
+
+  /// Airings in order of their (planned, else actual) start, with their items.
+  public func airings(_ filter: Filter = Filter()) throws -> [LoggedAiring] {
+    try pool.read { db in
+      var conditions: [String] = []
+      var arguments: [(any DatabaseValueConvertible)?] = []
+      let start = "COALESCE(a.planned_start, a.started_at)"
+      if let from = filter.from {
+        conditions.append("\(start) >= ?")
+        arguments.append(from.timeIntervalSince1970)
+      }
+      if let to = filter.to {
+        conditions.append("\(start) < ?")
+        arguments.append(to.timeIntervalSince1970)
+      }
+      if let program = filter.program {
+        conditions.append("a.program = ?")
+        arguments.append(program)
+      }
+      if let status = filter.status {
+        conditions.append("a.status = ?")
+        arguments.append(status.rawValue)
+      }
+      if let campaign = filter.campaign {
+        conditions.append(
+          "EXISTS (SELECT 1 FROM airing_item c WHERE c.airing_id = a.id AND c.campaign = ?)")
+        arguments.append(campaign)
+      }
+      let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+      var airings: [LoggedAiring] = []
+      var index: [Int64: Int] = [:]
+      let rows = try Row.fetchCursor(
+        db, sql: "SELECT a.* FROM airing a \(whereClause) ORDER BY \(start), a.id",
+        arguments: StatementArguments(arguments))
+      while let row = try rows.next() {
+        let id: Int64 = row["id"]
+        index[id] = airings.count
+        airings.append(
+          LoggedAiring(
+            id: id, kind: AiringKind(rawValue: row["kind"]) ?? .program, program: row["program"],
+            title: row["title"], plannedStart: date(row["planned_start"]),
+            startedAt: date(row["started_at"]), endedAt: date(row["ended_at"]),
+            status: AiringStatus(rawValue: row["status"]) ?? .interrupted,
+            lateMilliseconds: row["late_ms"], playedSeconds: row["played_s"],
+            frames: row["frames"], device: row["device"], xruns: row["xruns"],
+            reason: row["reason"], items: []))
+      }
+      guard !airings.isEmpty else { return [] }
+      let items = try Row.fetchCursor(
+        db,
+        sql: """
+          SELECT i.* FROM airing_item i JOIN airing a ON a.id = i.airing_id \(whereClause)
+          ORDER BY i.airing_id, i.position
+          """, arguments: StatementArguments(arguments))
+      while let row = try items.next() {
+        let id: Int64 = row["airing_id"]
+        guard let at = index[id] else { continue }
+        airings[at].items.append(
+          LoggedItem(
+            position: row["position"], kind: ItemKind(rawValue: row["kind"]) ?? .file,
+            file: row["file"], sha256: row["sha256"], campaign: row["campaign"],
+            planItem: row["plan_item"], plannedSeconds: row["planned_s"],
+            startedAt: date(row["started_at"]), endedAt: date(row["ended_at"]),
+            frames: row["frames"], playedSeconds: row["played_s"],
+            status: AiringStatus(rawValue: row["status"]) ?? .interrupted, reason: row["reason"]))
+      }
+      return airings
+    }
+  }
+
+  /// Outages that overlap `from..<to` (all when nil).
+  public func outages(from: Date? = nil, to: Date? = nil) throws -> [Outage] {
+    try pool.read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT from_at, to_at, reason FROM outage
+          WHERE to_at > ? AND from_at < ? ORDER BY from_at
+          """,
+        arguments: [
+          from?.timeIntervalSince1970 ?? -Double.infinity,
+          to?.timeIntervalSince1970 ?? Double.infinity,
+        ]
+      ).map { row in
+        Outage(
+          from: Date(timeIntervalSince1970: row["from_at"]),
+          to: Date(timeIntervalSince1970: row["to_at"]), reason: row["reason"])
+      }
+    }
+  }
+
+  /// `PRAGMA integrity_check`: "ok" when the file is sound.
+  public func integrityCheck() throws -> String {
+    try pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
+  }
+}
+
+private func date(_ seconds: Double?) -> Date? {
+  seconds.map { Date(timeIntervalSince1970: $0) }
+}
