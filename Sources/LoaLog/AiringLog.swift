@@ -279,6 +279,17 @@ public final class AiringLog: Sendable {
 
   /// Airings in order of their (planned, else actual) start, with their items.
   public func airings(_ filter: Filter = Filter()) throws -> [LoggedAiring] {
+    var airings: [LoggedAiring] = []
+    try eachAiring(filter, withItems: true) { airings.append($0) }
+    return airings
+  }
+
+  /// Calls `body` with each airing in order, read with a cursor so that a
+  /// million rows stream through without being held; items are read only
+  /// when asked for.
+  public func eachAiring(
+    _ filter: Filter, withItems: Bool, _ body: (LoggedAiring) throws -> Void
+  ) throws {
     try pool.read { db in
       var conditions: [String] = []
       var arguments: [(any DatabaseValueConvertible)?] = []
@@ -305,44 +316,43 @@ public final class AiringLog: Sendable {
         arguments.append(campaign)
       }
       let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-      var airings: [LoggedAiring] = []
-      var index: [Int64: Int] = [:]
+      let items =
+        withItems
+        ? try Row.fetchCursor(
+          db,
+          sql: """
+            SELECT i.* FROM airing_item i JOIN airing a ON a.id = i.airing_id \(whereClause)
+            ORDER BY \(start), a.id, i.position
+            """, arguments: StatementArguments(arguments)) : nil
+      var pendingItem = try items?.next()
       let rows = try Row.fetchCursor(
         db, sql: "SELECT a.* FROM airing a \(whereClause) ORDER BY \(start), a.id",
         arguments: StatementArguments(arguments))
       while let row = try rows.next() {
         let id: Int64 = row["id"]
-        index[id] = airings.count
-        airings.append(
-          LoggedAiring(
-            id: id, kind: AiringKind(rawValue: row["kind"]) ?? .program, program: row["program"],
-            title: row["title"], plannedStart: date(row["planned_start"]),
-            startedAt: date(row["started_at"]), endedAt: date(row["ended_at"]),
-            status: AiringStatus(rawValue: row["status"]) ?? .interrupted,
-            lateMilliseconds: row["late_ms"], playedSeconds: row["played_s"],
-            frames: row["frames"], device: row["device"], xruns: row["xruns"],
-            reason: row["reason"], items: []))
+        var airing = LoggedAiring(
+          id: id, kind: AiringKind(rawValue: row["kind"]) ?? .program, program: row["program"],
+          title: row["title"], plannedStart: date(row["planned_start"]),
+          startedAt: date(row["started_at"]), endedAt: date(row["ended_at"]),
+          status: AiringStatus(rawValue: row["status"]) ?? .interrupted,
+          lateMilliseconds: row["late_ms"], playedSeconds: row["played_s"],
+          frames: row["frames"], device: row["device"], xruns: row["xruns"],
+          reason: row["reason"], items: [])
+        // Both cursors walk the same order: the items of this airing come next.
+        while let item = pendingItem, (item["airing_id"] as Int64) == id {
+          airing.items.append(
+            LoggedItem(
+              position: item["position"], kind: ItemKind(rawValue: item["kind"]) ?? .file,
+              file: item["file"], sha256: item["sha256"], campaign: item["campaign"],
+              planItem: item["plan_item"], plannedSeconds: item["planned_s"],
+              startedAt: date(item["started_at"]), endedAt: date(item["ended_at"]),
+              frames: item["frames"], playedSeconds: item["played_s"],
+              status: AiringStatus(rawValue: item["status"]) ?? .interrupted,
+              reason: item["reason"]))
+          pendingItem = try items?.next()
+        }
+        try body(airing)
       }
-      guard !airings.isEmpty else { return [] }
-      let items = try Row.fetchCursor(
-        db,
-        sql: """
-          SELECT i.* FROM airing_item i JOIN airing a ON a.id = i.airing_id \(whereClause)
-          ORDER BY i.airing_id, i.position
-          """, arguments: StatementArguments(arguments))
-      while let row = try items.next() {
-        let id: Int64 = row["airing_id"]
-        guard let at = index[id] else { continue }
-        airings[at].items.append(
-          LoggedItem(
-            position: row["position"], kind: ItemKind(rawValue: row["kind"]) ?? .file,
-            file: row["file"], sha256: row["sha256"], campaign: row["campaign"],
-            planItem: row["plan_item"], plannedSeconds: row["planned_s"],
-            startedAt: date(row["started_at"]), endedAt: date(row["ended_at"]),
-            frames: row["frames"], playedSeconds: row["played_s"],
-            status: AiringStatus(rawValue: row["status"]) ?? .interrupted, reason: row["reason"]))
-      }
-      return airings
     }
   }
 

@@ -19,6 +19,12 @@ public struct StationClock: Sendable {
       ?? CivilDate(julianDay: 2_451_545)
   }
 
+  /// The instant the station's day `day` begins (its midnight).
+  public func start(of day: CivilDate) -> Date {
+    calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day))
+      ?? Date(timeIntervalSince1970: Double(day.julianDay - 2_440_588) * 86_400)
+  }
+
   /// `HH:MM:SS` on the station's clock.
   public func time(_ instant: Date) -> String {
     let c = calendar.dateComponents([.hour, .minute, .second], from: instant)
@@ -26,10 +32,16 @@ public struct StationClock: Sendable {
   }
 
   /// ISO 8601 with the station's offset: `2025-10-01T05:30:00+07:00`.
+  /// By arithmetic on the day number rather than through `Calendar`, so
+  /// that a million log rows format in a fraction of a second.
   public func iso(_ instant: Date) -> String {
     let offset = calendar.timeZone.secondsFromGMT(for: instant)
+    let local = Int(instant.timeIntervalSince1970.rounded(.down)) + offset
+    let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+    let second = local - days * 86_400
     let sign = offset < 0 ? "-" : "+"
-    return "\(day(of: instant))T\(time(instant))\(sign)"
+    return "\(CivilDate(julianDay: days + 2_440_588))T\(twoDigits(second / 3600)):"
+      + "\(twoDigits(second / 60 % 60)):\(twoDigits(second % 60))\(sign)"
       + "\(twoDigits(abs(offset) / 3600)):\(twoDigits(abs(offset) / 60 % 60))"
   }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import LoaAudio
+import LoaLog
 import LoaSchedule
 import Synchronization
 
@@ -79,10 +80,30 @@ struct PlayCommand: ParsableCommand {
     guard !items.isEmpty else { throw ExitCode(1) }
 
     let start = at.flatMap(startTime)
+    let logged = logBeginning(items, at: start)
+    let position = Mutex(0)
     let playback = Playback(
       items, at: start,
-      settings: PlayerSettings(device: output, sampleRate: rate, channels: channels),
-      onEvent: Self.show)
+      settings: PlayerSettings(device: output, sampleRate: rate, channels: channels)
+    ) { event in
+      Self.show(event)
+      guard let (log, id) = logged else { return }
+      do {
+        switch event {
+        case .itemStarted(_, let at):
+          try log.itemStarted(airing: id, position: position.withLock { $0 }, at: at)
+        case .itemEnded(let played):
+          let index = position.withLock { index in
+            defer { index += 1 }
+            return index
+          }
+          try log.itemEnded(airing: id, position: index, Self.outcome(played.status, played, rate))
+        default: break
+        }
+      } catch {
+        printError("warning: the airing log: \(error)")
+      }
+    }
     let stopped = Mutex<Int32?>(nil)
     let signals = [SIGINT, SIGTERM].map { number in
       signal(number, SIG_IGN)
@@ -107,6 +128,22 @@ struct PlayCommand: ParsableCommand {
       )
     }
     if report.underruns > 0 { printLine("\(report.underruns) underruns or suspends recovered") }
+    if let (log, id) = logged {
+      do {
+        let frames = report.frames
+        try log.finish(
+          airing: id,
+          Outcome(
+            status: Self.logStatus(report.status), startedAt: report.firstFrameAt,
+            endedAt: report.items.last?.endedAt ?? Date(), frames: frames,
+            playedSeconds: Double(frames) / Double(rate), reason: Self.reason(report.status)),
+          lateMilliseconds: start == nil
+            ? nil : report.lateness.map { Int(($0.seconds * 1000).rounded()) },
+          xruns: report.underruns)
+      } catch {
+        printError("warning: the airing log: \(error)")
+      }
+    }
     failed = failed || report.items.contains { if case .failed = $0.status { true } else { false } }
     switch report.status {
     case .completed: break
@@ -118,6 +155,49 @@ struct PlayCommand: ParsableCommand {
       throw ExitCode(1)
     }
     if failed { throw ExitCode(1) }
+  }
+
+  /// Logs the airing (kind `manual`) before its first frame plays, so that
+  /// the log is the station's whole on-air record. A log that cannot be
+  /// written is a warning: the operator's audio still plays.
+  private func logBeginning(_ items: [PlayItem], at start: Date?) -> (AiringLog, Int64)? {
+    do {
+      let log = try AiringLog.openForWriting(folder: station.stateDirectory)
+      let names = files.map { ($0 as NSString).lastPathComponent }
+      let entry = AiringEntry(
+        kind: .manual, program: nil, title: "loa play: " + names.joined(separator: ", "),
+        plannedStart: start, device: output,
+        items: items.map { item in
+          let length = item.path.flatMap { try? SoundFile(readingAt: $0).format.duration.seconds }
+          return ItemEntry(kind: .file, file: item.path, plannedSeconds: length ?? 0)
+        })
+      return (log, try log.begin(entry))
+    } catch {
+      printError("warning: not logged: \(error)")
+      return nil
+    }
+  }
+
+  private static func logStatus(_ status: PlayStatus) -> AiringStatus {
+    switch status {
+    case .completed: .completed
+    case .interrupted: .interrupted
+    case .failed: .failed
+    }
+  }
+
+  private static func reason(_ status: PlayStatus) -> String? {
+    switch status {
+    case .completed: nil
+    case .interrupted(let reason), .failed(let reason): reason
+    }
+  }
+
+  private static func outcome(_ status: PlayStatus, _ played: PlayedItem, _ rate: Int) -> Outcome {
+    Outcome(
+      status: logStatus(status), startedAt: played.startedAt, endedAt: played.endedAt,
+      frames: played.frames, playedSeconds: Double(played.frames) / Double(rate),
+      reason: reason(status))
   }
 
   /// Prints each item as it ends, and device trouble as it happens.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LoaAudio
 import LoaCalendar
+import LoaPlanner
 import LoaSchedule
 
 /// Where the schedule and the state live; every command takes these.
@@ -36,6 +37,15 @@ struct StationOptions: ParsableArguments {
     }
     if FileManager.default.fileExists(atPath: "schedules") { return "state" }
     return "/var/lib/loa"
+  }
+
+  /// The station's clock: its schedule's time zone when the schedule
+  /// reads, else this machine's.
+  func stationClock() -> StationClock {
+    let path = schedulePath()
+    let loaded = ScheduleLoader(probe: nil).load(path: path)
+    let zone = loaded.schedule.flatMap { TimeZone(identifier: $0.station.timeZone) }
+    return StationClock(zone: zone ?? .current)
   }
 
   /// The cache of audio measurements in the state folder.

@@ -326,4 +326,41 @@ struct CommandLineTests {
     #expect(wrong.status == 2)
     #expect(wrong.errors.contains("--at must be a time as HH:MM:SS"))
   }
+
+  @Test("what loa play plays is in the log, as csv and json, with failed items and their reasons")
+  func playIsLogged() throws {
+    let state = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "loa-log-\(UUID().uuidString)"
+    ).path
+    defer { try? FileManager.default.removeItem(atPath: state) }
+    let environment = ["LOA_STATE_DIR": state]
+    let empty = try loa("log", environment: environment)
+    #expect(
+      empty.status == 1 && empty.errors.contains("no airing log at '\(state)/airings.sqlite'"))
+
+    let played = try loa(
+      "play", "--output", "null", "audio/nhac-hieu.ogg", "audio/README.md",
+      environment: environment)
+    #expect(played.status == 1)
+    let csv = try loa("log", "--format", "csv", environment: environment)
+    let rows = csv.output.split(separator: "\n")
+    #expect(rows.count == 2)
+    #expect(rows[0].hasPrefix("id,kind,program,title,planned_start,started_at"))
+    #expect(rows[1].hasPrefix("1,manual,,\"loa play: nhac-hieu.ogg, README.md\",,"))
+    #expect(rows[1].contains(",completed,,6.800,326401,null,0,"))
+
+    let json = try #require(
+      try JSONSerialization.jsonObject(
+        with: Data(loa("log", "--format", "json", environment: environment).output.utf8))
+        as? [[String: Any]])
+    let items = try #require(json.first?["items"] as? [[String: Any]])
+    #expect(items.map { $0["status"] as? String } == ["completed", "failed"])
+    #expect((items[1]["reason"] as? String)?.contains("audio/README.md") == true)
+
+    let filtered = try loa("log", "--status", "failed", environment: environment)
+    #expect(filtered.output.contains("no airings logged"))
+    let text = try loa("log", environment: environment)
+    #expect(text.output.contains("manual  completed"))
+    #expect(text.output.contains("2. audio/README.md: failed — Format not recognised."))
+  }
 }
