@@ -72,11 +72,15 @@ let package = Package(
       name: "LoaLog",
       dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
       swiftSettings: strict),
+    // Plan reports: what the plan asked for against what the log says aired.
+    .target(
+      name: "LoaReport", dependencies: ["LoaCalendar", "LoaSchedule", "LoaPlanner", "LoaLog"],
+      swiftSettings: strict),
     // The `loa` command line.
     .executableTarget(
       name: "loa",
       dependencies: [
-        "LoaCalendar", "LoaSchedule", "LoaPlanner", "LoaAudio", "LoaLog",
+        "LoaCalendar", "LoaSchedule", "LoaPlanner", "LoaAudio", "LoaLog", "LoaReport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict
@@ -100,6 +104,10 @@ let package = Package(
     .testTarget(
       name: "LoaAudioTests", dependencies: ["LoaAudio", "CSndFile"], swiftSettings: strict),
     .testTarget(name: "LoaLogTests", dependencies: ["LoaLog"], swiftSettings: strict),
+    .testTarget(
+      name: "LoaReportTests",
+      dependencies: ["LoaReport", "LoaLog", "LoaPlanner", "LoaSchedule", "LoaCalendar"],
+      swiftSettings: strict),
     // A process that writes airings until it is killed, for the log's crash test.
     .executableTarget(
       name: "loa-log-writer", dependencies: ["LoaLog"], path: "Tests/loa-log-writer",

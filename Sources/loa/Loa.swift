@@ -15,7 +15,7 @@ struct Loa: AsyncParsableCommand {
       """,
     subcommands: [
       ValidateCommand.self, PlanCommand.self, CalendarCommand.self, InspectCommand.self,
-      RehearseCommand.self, PlayCommand.self, LogCommand.self,
+      RehearseCommand.self, PlayCommand.self, LogCommand.self, ReportCommand.self,
     ]
   )
 }
