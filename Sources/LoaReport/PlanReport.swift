@@ -9,19 +9,29 @@ import LoaLog
 import LoaPlanner
 import LoaSchedule
 
+/// What was planned against what aired, of spots or of airings.
+public protocol Tally {
+  /// As the planner placed them.
+  var planned: Int { get }
+  /// Played to their end.
+  var aired: Int { get }
+  /// Begun and cut (interrupted after some frames).
+  var partial: Int { get }
+}
+
+extension Tally {
+  /// Planned and not aired: logged missed, skipped, failed or interrupted
+  /// before a frame, or not logged at all (the station was off).
+  public var missed: Int { max(0, planned - aired - partial) }
+}
+
 /// Planned and aired spots of one campaign over the report's days.
-public struct CampaignFigures: Sendable, Equatable {
+public struct CampaignFigures: Tally, Sendable, Equatable {
   public var campaign: String
   public var title: String
-  /// Spots the planner placed.
   public var planned = 0
-  /// Spots played to their end.
   public var aired = 0
-  /// Spots begun and cut (interrupted after some frames).
   public var partial = 0
-  /// Planned spots that did not air: logged missed, skipped, failed or
-  /// interrupted before a frame, or not logged at all (the station was off).
-  public var missed: Int { max(0, planned - aired - partial) }
   /// Minutes on air, whole and partial spots.
   public var minutes = 0.0
   /// Days on which at least one spot aired.
@@ -36,13 +46,12 @@ public struct PlanItemFigures: Sendable, Equatable {
 }
 
 /// One program's (or announcement's) airings over the report's days.
-public struct ProgramFigures: Sendable, Equatable {
+public struct ProgramFigures: Tally, Sendable, Equatable {
   public var program: String
   public var title: String
   public var planned = 0
   public var aired = 0
   public var partial = 0
-  public var missed: Int { max(0, planned - aired - partial) }
 }
 
 /// Airings per week of one plan item, for the chart.
