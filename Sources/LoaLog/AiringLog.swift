@@ -325,19 +325,22 @@ public final class AiringLog: Sendable {
             ORDER BY \(start), a.id, i.position
             """, arguments: StatementArguments(arguments)) : nil
       var pendingItem = try items?.next()
+      // Columns by position: a million rows read faster than by name.
       let rows = try Row.fetchCursor(
-        db, sql: "SELECT a.* FROM airing a \(whereClause) ORDER BY \(start), a.id",
-        arguments: StatementArguments(arguments))
+        db,
+        sql: """
+          SELECT a.id, a.kind, a.program, a.title, a.planned_start, a.started_at, a.ended_at,
+                 a.status, a.late_ms, a.played_s, a.frames, a.device, a.xruns, a.reason
+          FROM airing a \(whereClause) ORDER BY \(start), a.id
+          """, arguments: StatementArguments(arguments))
       while let row = try rows.next() {
-        let id: Int64 = row["id"]
+        let id: Int64 = row[0]
         var airing = LoggedAiring(
-          id: id, kind: AiringKind(rawValue: row["kind"]) ?? .program, program: row["program"],
-          title: row["title"], plannedStart: date(row["planned_start"]),
-          startedAt: date(row["started_at"]), endedAt: date(row["ended_at"]),
-          status: AiringStatus(rawValue: row["status"]) ?? .interrupted,
-          lateMilliseconds: row["late_ms"], playedSeconds: row["played_s"],
-          frames: row["frames"], device: row["device"], xruns: row["xruns"],
-          reason: row["reason"], items: [])
+          id: id, kind: AiringKind(rawValue: row[1]) ?? .program, program: row[2], title: row[3],
+          plannedStart: date(row[4]), startedAt: date(row[5]), endedAt: date(row[6]),
+          status: AiringStatus(rawValue: row[7]) ?? .interrupted, lateMilliseconds: row[8],
+          playedSeconds: row[9], frames: row[10], device: row[11], xruns: row[12],
+          reason: row[13], items: [])
         // Both cursors walk the same order: the items of this airing come next.
         while let item = pendingItem, (item["airing_id"] as Int64) == id {
           airing.items.append(

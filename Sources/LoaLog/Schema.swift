@@ -30,7 +30,9 @@ enum Schema {
             -- A planned airing is logged once.
             UNIQUE (program, planned_start)
           );
-          CREATE INDEX airing_by_planned_start ON airing(planned_start);
+          -- The order every reader wants: by planned start, else actual start
+          -- (manual airings have no plan).
+          CREATE INDEX airing_by_start ON airing(COALESCE(planned_start, started_at), id);
           CREATE INDEX airing_by_status ON airing(status);
 
           CREATE TABLE airing_item (

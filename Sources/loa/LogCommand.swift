@@ -52,18 +52,35 @@ struct LogCommand: ParsableCommand {
       out.line(
         "id,kind,program,title,planned_start,started_at,ended_at,status,late_ms,duration_s,frames,device,xruns,reason"
       )
+      var times = ISOWriter(clock: clock)
+      let comma: [UInt8] = [0x2C]
       try log.eachAiring(filter, withItems: false) { airing in
-        out.line(
-          CSV.line([
-            String(airing.id), airing.kind.rawValue, CSV.text(airing.program),
-            CSV.text(airing.title),
-            airing.plannedStart.map(clock.iso) ?? "", airing.startedAt.map(clock.iso) ?? "",
-            airing.endedAt.map(clock.iso) ?? "", airing.status.rawValue,
-            airing.lateMilliseconds.map(String.init) ?? "",
-            airing.playedSeconds.map { String(format: "%.3f", $0) } ?? "",
-            airing.frames.map(String.init) ?? "", CSV.text(airing.device), String(airing.xruns),
-            CSV.text(airing.reason),
-          ]))
+        // Field by field into the output buffer: no array, no join.
+        out.write(decimal: Int(airing.id))
+        out.write(bytes: comma)
+        out.write(airing.kind.rawValue)
+        out.write(bytes: comma)
+        out.write(CSV.text(airing.program))
+        out.write(bytes: comma)
+        out.write(CSV.text(airing.title))
+        for time in [airing.plannedStart, airing.startedAt, airing.endedAt] {
+          out.write(bytes: comma)
+          if let time { times.write(time, to: &out) }
+        }
+        out.write(bytes: comma)
+        out.write(airing.status.rawValue)
+        out.write(bytes: comma)
+        if let late = airing.lateMilliseconds { out.write(String(late)) }
+        out.write(bytes: comma)
+        if let seconds = airing.playedSeconds { out.write(CSV.seconds(seconds)) }
+        out.write(bytes: comma)
+        if let frames = airing.frames { out.write(decimal: frames) }
+        out.write(bytes: comma)
+        out.write(CSV.text(airing.device))
+        out.write(bytes: comma)
+        out.write(decimal: airing.xruns)
+        out.write(bytes: comma)
+        out.line(CSV.text(airing.reason))
       }
     case .json:
       out.write("[")
