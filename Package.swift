@@ -88,7 +88,9 @@ let package = Package(
     // Benchmarks: run with `make bench`, never part of the tests.
     .executableTarget(
       name: "loa-bench",
-      dependencies: ["LoaCalendar", "LoaSchedule", "LoaPlanner", "CSndFile"],
+      dependencies: [
+        "LoaCalendar", "LoaSchedule", "LoaPlanner", "LoaLog", "LoaReport", "CSndFile",
+      ],
       path: "Benchmarks/loa-bench",
       swiftSettings: strict
     ),

@@ -20,6 +20,7 @@ if [ "${1:-}" = "--bench" ]; then
     ffmpeg     # ffmpeg, decoding MP3 into ALSA
     mpg123     # mpg123, the same
     time       # GNU time: CPU time and peak memory of each run
+    sqlite3    # the CSV export loa log is compared with
   )
 fi
 

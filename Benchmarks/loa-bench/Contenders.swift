@@ -7,6 +7,8 @@ struct Usage {
   let cpu: Double
   /// Peak resident set, in MiB.
   let peakMiB: Double
+  /// Wall-clock seconds.
+  let elapsed: Double
 }
 
 /// Runs `argv` (output discarded) under GNU time and returns what it used.
@@ -22,7 +24,7 @@ func usage(of argv: [String], environment: [String: String] = [:]) -> Usage? {
   defer { unlink(report) }
   let process = Process()
   process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
-  process.arguments = ["-f", "%U %S %M", "-o", report] + argv
+  process.arguments = ["-f", "%U %S %M %e", "-o", report] + argv
   process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
   process.standardOutput = FileHandle.nullDevice
   process.standardError = FileHandle.nullDevice
@@ -36,8 +38,8 @@ func usage(of argv: [String], environment: [String: String] = [:]) -> Usage? {
     let text = try? String(contentsOfFile: report, encoding: .utf8)
   else { return nil }
   let fields = text.split(whereSeparator: \.isWhitespace).compactMap { Double($0) }
-  guard fields.count == 3 else { return nil }
-  return Usage(cpu: fields[0] + fields[1], peakMiB: fields[2] / 1024)
+  guard fields.count == 4 else { return nil }
+  return Usage(cpu: fields[0] + fields[1], peakMiB: fields[2] / 1024, elapsed: fields[3])
 }
 
 /// A program run side by side with the others.
@@ -53,6 +55,7 @@ struct Contender {
 
   var medianCPU: Double? { median(runs.map(\.cpu)) }
   var medianPeak: Double? { median(runs.map(\.peakMiB)) }
+  var medianElapsed: Double? { median(runs.map(\.elapsed)) }
 
   private func median(_ values: [Double]) -> Double? {
     values.isEmpty ? nil : values.sorted()[values.count / 2]

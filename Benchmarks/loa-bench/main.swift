@@ -126,6 +126,12 @@ func loaProcess(_ arguments: [String], runs: Int) -> [Double]? {
 let samplePlan = loaProcess(
   ["plan", "--schedule", "schedules", "--from", "2025-10-01", "--days", "365", "--format", "json"],
   runs: 11)
+let sampleReport = loaProcess(
+  [
+    "report", "--schedule", "schedules", "--from", "2025-10-01", "--to", "2026-01-31", "--format",
+    "html",
+  ],
+  runs: 11)
 let calendarCSV = loaProcess(
   ["calendar", "--from", "1900-01-01", "--to", "2199-12-31", "--format", "csv"], runs: 5)
 
@@ -140,10 +146,16 @@ print(
 if let samplePlan {
   print(row("loa plan: the sample, a year, JSON (process)", samplePlan, target: "whole command"))
 }
+if let sampleReport {
+  print(
+    row("loa report: the sample, 4 months, html (process)", sampleReport, target: "whole command"))
+}
 if let calendarCSV {
   print(row("loa calendar: 1900–2199 as CSV (process)", calendarCSV, target: "whole command"))
 }
 print("")
 print("plan: \(airingCount) airings, \(spotCount) campaign spots; lunar checksum \(checksum)")
+print("")
+benchmarkLog(loa: loaBinary.path, planner: planner, year: year)
 print("")
 benchmarkPlaying(loa: loaBinary.path)

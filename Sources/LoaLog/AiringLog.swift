@@ -15,10 +15,12 @@ public struct LogError: Error, Sendable, CustomStringConvertible {
 /// told from rows still playing, and closed as `interrupted` by the next
 /// writer that opens the log.
 ///
-/// Thread-safe: GRDB's pool serializes writes.
+/// Thread-safe: one GRDB queue serializes every access (a pool's reader
+/// connections would cost memory that a process playing audio does not
+/// need).
 public final class AiringLog: Sendable {
   public let path: String
-  private let pool: DatabasePool
+  private let database: DatabaseQueue
   /// This process's writer token and its held lock; nil when reading only.
   private let writer: WriterLock?
 
@@ -31,25 +33,26 @@ public final class AiringLog: Sendable {
           "no airing log at '\(path)': nothing has been played with this state folder "
           + "(give the station's with --state DIR or LOA_STATE_DIR)")
     }
-    return try AiringLog(path: path, writer: nil)
+    return try AiringLog(path: path, writer: nil, durable: true)
   }
 
   /// Opens the log to write it, creating it if needed, and closes what
   /// writers that died left open (see `reconcile`).
-  public static func openForWriting(folder: String, now: Date = Date()) throws -> AiringLog {
-    do {
-      try FileManager.default.createDirectory(
-        atPath: folder + "/log-writers", withIntermediateDirectories: true)
-    } catch {
-      throw LogError(description: "cannot create the state folder '\(folder)': \(error)")
-    }
+  ///
+  /// - Parameter durable: sync every commit to disk. Only a bulk import
+  ///   (a benchmark's year of airings) turns it off.
+  public static func openForWriting(folder: String, now: Date = Date(), durable: Bool = true)
+    throws -> AiringLog
+  {
+    try makeFolders(folder + "/log-writers")
     let log = try AiringLog(
-      path: folder + "/airings.sqlite", writer: try WriterLock(folder: folder + "/log-writers"))
+      path: folder + "/airings.sqlite", writer: try WriterLock(folder: folder + "/log-writers"),
+      durable: durable)
     try log.reconcile(now: now)
     return log
   }
 
-  private init(path: String, writer: WriterLock?) throws {
+  private init(path: String, writer: WriterLock?, durable: Bool) throws {
     self.path = path
     self.writer = writer
     var configuration = Configuration()
@@ -57,11 +60,12 @@ public final class AiringLog: Sendable {
     configuration.readonly = writer == nil
     configuration.prepareDatabase { db in
       // In WAL mode, FULL syncs the log at every commit: durable, not only atomic.
-      try db.execute(sql: "PRAGMA synchronous = FULL")
+      try db.execute(sql: durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF")
+      if !db.configuration.readonly { try db.execute(sql: "PRAGMA journal_mode = WAL") }
     }
     do {
-      pool = try DatabasePool(path: path, configuration: configuration)
-      if writer != nil { try Schema.migrator.migrate(pool) }
+      database = try DatabaseQueue(path: path, configuration: configuration)
+      if writer != nil { try Schema.migrator.migrate(database) }
     } catch {
       throw LogError(description: "cannot open the airing log '\(path)': \(error)")
     }
@@ -72,7 +76,7 @@ public final class AiringLog: Sendable {
   /// Logs an airing as `playing`, with its items, before its first frame
   /// plays; returns its id.
   public func begin(_ entry: AiringEntry) throws -> Int64 {
-    try pool.write { db in
+    try database.write { db in
       try insert(entry, status: .playing, reason: nil, in: db)
     }
   }
@@ -82,7 +86,7 @@ public final class AiringLog: Sendable {
   /// left as it is, so that recording twice counts once.
   @discardableResult
   public func record(_ entry: AiringEntry, status: AiringStatus, reason: String) throws -> Int64? {
-    try pool.write { db in
+    try database.write { db in
       if let program = entry.program, let planned = entry.plannedStart,
         try Int64.fetchOne(
           db, sql: "SELECT id FROM airing WHERE program = ? AND planned_start = ?",
@@ -125,7 +129,7 @@ public final class AiringLog: Sendable {
 
   /// Records when an item's first frame went out.
   public func itemStarted(airing: Int64, position: Int, at time: Date) throws {
-    try pool.write { db in
+    try database.write { db in
       try db.execute(
         sql: "UPDATE airing_item SET started_at = ? WHERE airing_id = ? AND position = ?",
         arguments: [time.timeIntervalSince1970, airing, position])
@@ -134,7 +138,7 @@ public final class AiringLog: Sendable {
 
   /// Records how an item ended.
   public func itemEnded(airing: Int64, position: Int, _ outcome: Outcome) throws {
-    try pool.write { db in
+    try database.write { db in
       try db.execute(
         sql: """
           UPDATE airing_item
@@ -155,7 +159,7 @@ public final class AiringLog: Sendable {
   public func finish(
     airing: Int64, _ outcome: Outcome, lateMilliseconds: Int?, xruns: Int
   ) throws {
-    try pool.write { db in
+    try database.write { db in
       try db.execute(
         sql: """
           UPDATE airing
@@ -184,7 +188,7 @@ public final class AiringLog: Sendable {
   /// and the gap after its last beat is an outage when it next starts.
   public func heartbeat(at time: Date) throws {
     guard let writer else { return }
-    try pool.write { db in
+    try database.write { db in
       try db.execute(
         sql: """
           INSERT INTO heartbeat (writer, started_at, at) VALUES (?, ?, ?)
@@ -202,7 +206,7 @@ public final class AiringLog: Sendable {
   /// outage from its last beat to `now`.
   public func reconcile(now: Date) throws {
     guard let writer else { return }
-    try pool.write { db in
+    try database.write { db in
       let tokens = try String.fetchAll(
         db,
         sql: """
@@ -290,7 +294,7 @@ public final class AiringLog: Sendable {
   public func eachAiring(
     _ filter: Filter, withItems: Bool, _ body: (LoggedAiring) throws -> Void
   ) throws {
-    try pool.read { db in
+    try database.read { db in
       var conditions: [String] = []
       var arguments: [(any DatabaseValueConvertible)?] = []
       let start = "COALESCE(a.planned_start, a.started_at)"
@@ -361,7 +365,7 @@ public final class AiringLog: Sendable {
 
   /// Outages that overlap `from..<to` (all when nil).
   public func outages(from: Date? = nil, to: Date? = nil) throws -> [Outage] {
-    try pool.read { db in
+    try database.read { db in
       try Row.fetchAll(
         db,
         sql: """
@@ -382,7 +386,22 @@ public final class AiringLog: Sendable {
 
   /// `PRAGMA integrity_check`: "ok" when the file is sound.
   public func integrityCheck() throws -> String {
-    try pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
+    try database.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
+  }
+}
+
+/// `mkdir -p`, by system calls: Foundation's `FileManager` would bring
+/// megabytes of its machinery into a process that only plays audio.
+private func makeFolders(_ path: String) throws {
+  var prefix = path.hasPrefix("/") ? "" : "."
+  for part in path.split(separator: "/") {
+    prefix += "/" + part
+    if mkdir(prefix, 0o755) != 0, errno != EEXIST {
+      throw LogError(
+        description:
+          "cannot create the state folder '\(prefix)': \(String(cString: strerror(errno))) "
+          + "(give a writable one with --state DIR or LOA_STATE_DIR)")
+    }
   }
 }
 

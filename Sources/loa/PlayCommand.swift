@@ -163,7 +163,7 @@ struct PlayCommand: ParsableCommand {
   private func logBeginning(_ items: [PlayItem], at start: Date?) -> (AiringLog, Int64)? {
     do {
       let log = try AiringLog.openForWriting(folder: station.stateDirectory)
-      let names = files.map { ($0 as NSString).lastPathComponent }
+      let names = files.map { $0.split(separator: "/").last.map(String.init) ?? $0 }
       let entry = AiringEntry(
         kind: .manual, program: nil, title: "loa play: " + names.joined(separator: ", "),
         plannedStart: start, device: output,
