@@ -21,7 +21,7 @@ final class ReportStation {
   init() throws {
     try FileManager.default.createDirectory(
       at: root.appendingPathComponent("audio"), withIntermediateDirectories: true)
-    for name in ["a.ogg", "b.ogg", "c.ogg"] {
+    for name in ["a.ogg", "b.ogg", "c.ogg", "tin.ogg"] {
       _ = FileManager.default.createFile(
         atPath: root.appendingPathComponent("audio/\(name)").path, contents: Data())
     }
@@ -43,6 +43,10 @@ final class ReportStation {
         title: Chương trình buổi sáng
         start: "05:30"
         segments: [ { campaigns: 2 } ]
+      - id: trua
+        title: Bản tin buổi trưa
+        start: "11:00"
+        segments: [ { file: tin.ogg } ]
     campaigns:
       - id: a
         title: Chiến dịch "An toàn giao thông", mùa lễ
@@ -78,14 +82,17 @@ private func day(_ text: String) -> CivilDate { CivilDate(iso: text)! }
 
 @Suite("The plan report")
 struct PlanReportTests {
-  /// 01/10: both spots aired. 02/10: interrupted, a cut after 8 s, b never
-  /// began. 03/10: missed. 04/10: a aired. 05/10: not logged (an outage).
+  /// Mornings: 01/10 both spots aired; 02/10 interrupted, a cut after 8 s,
+  /// b never began; 03/10 missed; 04/10 a aired; 05/10 not logged (an
+  /// outage). Noons: 01/10 skipped, 02/10 failed, the rest not logged.
   /// 30/09 is outside the range; a manual airing does not count.
   func loggedStation() throws -> (ReportStation, PlanReport) {
     let station = try ReportStation()
     let planner = try station.planner()
-    let airings = planner.plan(from: day("2025-09-30"), through: day("2025-10-05"))
-    #expect(airings.count == 6)
+    let all = planner.plan(from: day("2025-09-30"), through: day("2025-10-05"))
+    let airings = all.filter { $0.id == "sang" }
+    let noons = all.filter { $0.id == "trua" }
+    #expect(airings.count == 6 && noons.count == 6)
     do {
       let log = try AiringLog.openForWriting(folder: station.state)
       func entry(_ airing: PlannedAiring) -> AiringEntry {
@@ -124,6 +131,9 @@ struct PlanReportTests {
       try play(airings[2], [(.interrupted, 8), (.interrupted, 0)], .interrupted)
       try log.record(entry(airings[3]), status: .missed, reason: "station off")
       try play(airings[4], [(.completed, 16)], .completed)
+      // Noon on 01/10 gave way to another airing; on 02/10 the device failed at once.
+      try log.record(entry(noons[1]), status: .skipped, reason: "conflict with an announcement")
+      try play(noons[2], [(.failed, 0)], .failed)
       _ = try log.begin(
         AiringEntry(
           kind: .manual, program: nil, title: "loa play: a.ogg", plannedStart: nil, device: "null",
@@ -153,8 +163,10 @@ struct PlanReportTests {
     #expect(abs(b.minutes - 16.0 / 60) < 1e-9)
     #expect([c.planned, c.aired, c.missed] as [Int] == [0, 0, 0])
     #expect(report.items.map(\.planItem) == ["I.1", "I.2"])
-    let sang = try #require(report.programs.first)
+    let sang = try #require(report.programs.first { $0.program == "sang" })
     #expect([sang.planned, sang.aired, sang.partial, sang.missed] as [Int] == [5, 2, 1, 2])
+    let noon = try #require(report.programs.first { $0.program == "trua" })
+    #expect([noon.planned, noon.aired, noon.partial, noon.missed] as [Int] == [5, 0, 0, 5])
     #expect(report.weekly.weeks == [day("2025-09-29")])
     #expect(report.weekly.counts == ["I.1": [3], "I.2": [1]])
     let outage = try #require(report.outages.first)
