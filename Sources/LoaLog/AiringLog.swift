@@ -228,8 +228,11 @@ public final class AiringLog: Sendable {
               sql: """
                 SELECT MAX(COALESCE(ended_at, started_at, 0)) FROM airing_item WHERE airing_id = ?
                 """, arguments: [id]) ?? 0
+          // Killed before anything went out: its planned start is the best
+          // time there is.
           let started = try Double.fetchOne(
-            db, sql: "SELECT started_at FROM airing WHERE id = ?", arguments: [id])
+            db, sql: "SELECT COALESCE(started_at, planned_start) FROM airing WHERE id = ?",
+            arguments: [id])
           let last = max(lastBeat ?? 0, lastItem, started ?? 0)
           let at = last > 0 ? last : now.timeIntervalSince1970
           let reason = "loa stopped while playing (power lost, killed or crashed)"
