@@ -142,24 +142,13 @@ extension PlanReport {
       for c in item.campaigns {
         out +=
           [
-            Self.csvText(item.planItem), Self.csvText(item.title), Self.csvText(c.campaign),
-            Self.csvText(c.title), String(c.planned), String(c.aired), String(c.partial),
+            CSV.text(item.planItem), CSV.text(item.title), CSV.text(c.campaign),
+            CSV.text(c.title), String(c.planned), String(c.aired), String(c.partial),
             String(c.missed), String(format: "%.1f", c.minutes), String(c.days),
           ].joined(separator: ",") + "\r\n"
       }
     }
     return out
-  }
-
-  /// A text cell: a leading `=`, `+`, `-`, `@`, tab or carriage return is
-  /// escaped with an apostrophe; quoted when needed (RFC 4180).
-  public static func csvText(_ value: String) -> String {
-    var value = value
-    if let first = value.first, "=+-@\t\r".contains(first) { value = "'" + value }
-    guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else {
-      return value
-    }
-    return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
   }
 
   // MARK: The chart

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LoaLog
 import LoaPlanner
+import LoaReport
 
 extension AiringStatus: ExpressibleByArgument {}
 

@@ -1,8 +1,9 @@
 /// RFC 4180 fields for spreadsheets, by bytes: a million log rows go
-/// through here, and Foundation's string search would cost seconds.
-enum CSV {
+/// through here (`loa log`), and Foundation's string search would cost
+/// seconds. The report's csv uses the same fields.
+public enum CSV {
   /// A field, quoted when it holds a comma, a quote or a line break.
-  static func field(_ value: String) -> String {
+  public static func field(_ value: String) -> String {
     let special: (UInt8) -> Bool = { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
     guard value.utf8.contains(where: special) else { return value }
     var bytes: [UInt8] = [0x22]
@@ -18,7 +19,7 @@ enum CSV {
   /// A text field that a spreadsheet cannot take for a formula: one that
   /// begins with `=`, `+`, `-`, `@`, a tab or a carriage return gets a
   /// leading apostrophe (OWASP's advice for CSV injection).
-  static func text(_ value: String?) -> String {
+  public static func text(_ value: String?) -> String {
     guard let value, let first = value.utf8.first else { return "" }
     switch first {
     case 0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D: return field("'" + value)  // = + - @ tab CR
@@ -26,10 +27,8 @@ enum CSV {
     }
   }
 
-  static func line(_ fields: [String]) -> String { fields.joined(separator: ",") }
-
   /// `107.300`: seconds with milliseconds, without `String(format:)`.
-  static func seconds(_ value: Double) -> String {
+  public static func seconds(_ value: Double) -> String {
     let milliseconds = Int((value * 1000).rounded())
     let sign = milliseconds < 0 ? "-" : ""
     let whole = abs(milliseconds)
