@@ -3,6 +3,7 @@ import LoaCalendar
 import LoaLog
 import LoaPlanner
 import LoaReport
+import LoaSchedule
 
 /// PRODUCT §11: the airing log exported as CSV beside `sqlite3 -csv` on
 /// the same table, and a year's plan report of a busy station.
@@ -109,8 +110,4 @@ func benchmarkLog(loa: String, planner: Planner, year: (CivilDate, CivilDate)) {
   } catch {
     print("cannot log the busy station's year: \(error)")
   }
-}
-
-extension Duration {
-  var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -108,26 +108,24 @@ public final class PCMOutput {
     bufferFrames = Int(bufferSize)
     periodFrames = Int(periodSize)
 
-    var sw: OpaquePointer?
-    try check("snd_pcm_sw_params_malloc", snd_pcm_sw_params_malloc(&sw))
-    defer { snd_pcm_sw_params_free(sw) }
-    try check("snd_pcm_sw_params_current", snd_pcm_sw_params_current(handle, sw))
-    var boundary: snd_pcm_uframes_t = 0
-    try check("snd_pcm_sw_params_get_boundary", snd_pcm_sw_params_get_boundary(sw, &boundary))
-    // Never start on a write: the player starts the stream at the due instant.
-    try check(
-      "snd_pcm_sw_params_set_start_threshold",
-      snd_pcm_sw_params_set_start_threshold(handle, sw, boundary))
-    try check(
-      "snd_pcm_sw_params_set_avail_min", snd_pcm_sw_params_set_avail_min(handle, sw, periodSize))
-    // Timestamps in wall-clock time, comparable with the planned start.
-    try check(
-      "snd_pcm_sw_params_set_tstamp_mode",
-      snd_pcm_sw_params_set_tstamp_mode(handle, sw, SND_PCM_TSTAMP_ENABLE))
-    try check(
-      "snd_pcm_sw_params_set_tstamp_type",
-      snd_pcm_sw_params_set_tstamp_type(handle, sw, SND_PCM_TSTAMP_TYPE_GETTIMEOFDAY))
-    try check("snd_pcm_sw_params", snd_pcm_sw_params(handle, sw))
+    try changeSoftwareParameters { (sw) throws(PCMError) in
+      var boundary: snd_pcm_uframes_t = 0
+      try check("snd_pcm_sw_params_get_boundary", snd_pcm_sw_params_get_boundary(sw, &boundary))
+      // Never start on a write: the player starts the stream at the due instant.
+      try check(
+        "snd_pcm_sw_params_set_start_threshold",
+        snd_pcm_sw_params_set_start_threshold(handle, sw, boundary))
+      try check(
+        "snd_pcm_sw_params_set_avail_min",
+        snd_pcm_sw_params_set_avail_min(handle, sw, periodSize))
+      // Timestamps in wall-clock time, comparable with the planned start.
+      try check(
+        "snd_pcm_sw_params_set_tstamp_mode",
+        snd_pcm_sw_params_set_tstamp_mode(handle, sw, SND_PCM_TSTAMP_ENABLE))
+      try check(
+        "snd_pcm_sw_params_set_tstamp_type",
+        snd_pcm_sw_params_set_tstamp_type(handle, sw, SND_PCM_TSTAMP_TYPE_GETTIMEOFDAY))
+    }
   }
 
   /// Frames that can be written now without blocking.
@@ -151,13 +149,23 @@ public final class PCMOutput {
   }
 
   private func setStartThreshold(_ frames: snd_pcm_uframes_t) throws(PCMError) {
+    try changeSoftwareParameters { (sw) throws(PCMError) in
+      try check(
+        "snd_pcm_sw_params_set_start_threshold",
+        snd_pcm_sw_params_set_start_threshold(handle, sw, frames))
+    }
+  }
+
+  /// Reads the current software parameters, lets `change` set some, and
+  /// applies them.
+  private func changeSoftwareParameters(_ change: (OpaquePointer?) throws(PCMError) -> Void)
+    throws(PCMError)
+  {
     var sw: OpaquePointer?
     try check("snd_pcm_sw_params_malloc", snd_pcm_sw_params_malloc(&sw))
     defer { snd_pcm_sw_params_free(sw) }
     try check("snd_pcm_sw_params_current", snd_pcm_sw_params_current(handle, sw))
-    try check(
-      "snd_pcm_sw_params_set_start_threshold",
-      snd_pcm_sw_params_set_start_threshold(handle, sw, frames))
+    try change(sw)
     try check("snd_pcm_sw_params", snd_pcm_sw_params(handle, sw))
   }
 

@@ -97,7 +97,7 @@ struct PlayCommand: ParsableCommand {
             defer { index += 1 }
             return index
           }
-          try log.itemEnded(airing: id, position: index, Self.outcome(played.status, played, rate))
+          try log.itemEnded(airing: id, position: index, Self.outcome(of: played, rate: rate))
         default: break
         }
       } catch {
@@ -193,11 +193,11 @@ struct PlayCommand: ParsableCommand {
     }
   }
 
-  private static func outcome(_ status: PlayStatus, _ played: PlayedItem, _ rate: Int) -> Outcome {
+  private static func outcome(of played: PlayedItem, rate: Int) -> Outcome {
     Outcome(
-      status: logStatus(status), startedAt: played.startedAt, endedAt: played.endedAt,
+      status: logStatus(played.status), startedAt: played.startedAt, endedAt: played.endedAt,
       frames: played.frames, playedSeconds: Double(played.frames) / Double(rate),
-      reason: reason(status))
+      reason: reason(played.status))
   }
 
   /// Prints each item as it ends, and device trouble as it happens.

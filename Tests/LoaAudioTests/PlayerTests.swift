@@ -222,8 +222,7 @@ struct PlayerTests {
     #expect(missing.deviceFailures.count == 1 && missing.deviceFailures[0].recoveredAt == nil)
   }
 
-  @Test(
-    "a device that opens but refuses the format is an error naming the call, and is closed once")
+  @Test("a device that opens but refuses the format is an error naming the call")
   func refusedFormat() {
     #expect {
       _ = try PCMOutput(device: "null", sampleRate: 48_000, channels: 0)
