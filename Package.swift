@@ -76,11 +76,16 @@ let package = Package(
     .target(
       name: "LoaReport", dependencies: ["LoaCalendar", "LoaSchedule", "LoaPlanner", "LoaLog"],
       swiftSettings: strict),
+    // The station daemon: timed playback, priorities, reloads, the amplifier.
+    .target(
+      name: "LoaDaemon",
+      dependencies: ["LoaCalendar", "LoaSchedule", "LoaPlanner", "LoaAudio", "LoaLog"],
+      swiftSettings: strict),
     // The `loa` command line.
     .executableTarget(
       name: "loa",
       dependencies: [
-        "LoaCalendar", "LoaSchedule", "LoaPlanner", "LoaAudio", "LoaLog", "LoaReport",
+        "LoaCalendar", "LoaSchedule", "LoaPlanner", "LoaAudio", "LoaLog", "LoaReport", "LoaDaemon",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict
@@ -106,6 +111,12 @@ let package = Package(
     .testTarget(
       name: "LoaAudioTests", dependencies: ["LoaAudio", "CSndFile"], swiftSettings: strict),
     .testTarget(name: "LoaLogTests", dependencies: ["LoaLog"], swiftSettings: strict),
+    .testTarget(
+      name: "LoaDaemonTests",
+      dependencies: [
+        "LoaDaemon", "LoaLog", "LoaPlanner", "LoaSchedule", "LoaAudio", "LoaCalendar",
+      ],
+      swiftSettings: strict),
     .testTarget(
       name: "LoaReportTests",
       dependencies: ["LoaReport", "LoaLog", "LoaPlanner", "LoaSchedule", "LoaCalendar"],

@@ -72,10 +72,12 @@ public struct PlaybackReport: Sendable {
 public enum PlaybackEvent: Sendable {
   /// The stream started; the first frame went out at this time.
   case started(Date)
-  case itemStarted(PlayItem, at: Date)
+  case itemStarted(PlayItem, inserted: Bool, at: Date)
   case itemEnded(PlayedItem)
   case deviceFailed(PCMError)
   case deviceRecovered(Date)
+  /// The playback is over; this is its report, as `wait()` returns it.
+  case finished(PlaybackReport)
 }
 
 /// How the player uses the device.
@@ -92,10 +94,15 @@ public struct PlayerSettings: Sendable {
   public var catchUp: Duration
   /// The fade-out on interrupt.
   public var fade: Duration
+  /// The station's clock minus this machine's: zero on air, set when a
+  /// rehearsal or a demonstration pretends another time. The planned start
+  /// and every time in the report are on the station's clock.
+  public var clockOffset: Duration
 
   public init(
     device: String, sampleRate: Int, channels: Int, bufferTime: UInt32 = 200_000,
-    catchUp: Duration = .seconds(600), fade: Duration = .milliseconds(150)
+    catchUp: Duration = .seconds(600), fade: Duration = .milliseconds(150),
+    clockOffset: Duration = .zero
   ) {
     self.device = device
     self.sampleRate = sampleRate
@@ -103,6 +110,7 @@ public struct PlayerSettings: Sendable {
     self.bufferTime = bufferTime
     self.catchUp = catchUp
     self.fade = fade
+    self.clockOffset = clockOffset
   }
 }
 
@@ -132,12 +140,13 @@ public final class Playback: Sendable {
     _ items: [PlayItem], at start: Date? = nil, settings: PlayerSettings,
     onEvent: @escaping @Sendable (PlaybackEvent) -> Void = { _ in }
   ) {
-    let planned = start ?? Date()
+    let planned = start ?? Date() + settings.clockOffset.timeInterval
     let thread = Thread { [self] in
       let report = ProgramPlayer(
         playback: self, settings: settings, plannedStart: planned, onEvent: onEvent
       ).play(items)
       finish(report)
+      onEvent(.finished(report))
     }
     thread.name = "loa-player"
     thread.qualityOfService = .userInteractive

@@ -109,7 +109,7 @@ final class ProgramPlayer {
   {
     let start = position
     var status = PlayStatus.completed
-    onEvent(.itemStarted(item, at: time(of: start)))
+    onEvent(.itemStarted(item, inserted: inserted, at: time(of: start)))
     defer {
       let record = PlayedItem(
         item: item, inserted: inserted, startFrame: start, frames: position - start,
@@ -297,7 +297,7 @@ final class ProgramPlayer {
   private func reanchor(after output: PCMOutput) {
     recoveriesSeen = output.recoveries
     guard let status = try? output.status(), let takenAt = status.takenAt else { return }
-    anchors.append((position - status.delay, takenAt))
+    anchors.append((position - status.delay, takenAt + clockOffset))
   }
 
   /// Starts the open device: at the planned instant the first time, at once
@@ -307,7 +307,7 @@ final class ProgramPlayer {
     if firstFrameAt == nil { sleep(until: plannedStart) }
     // Interrupted before the start: what is buffered never goes out.
     if playback.control.withLock({ $0.interruption }) != nil { return }
-    let at = try output.start()
+    let at = try output.start() + clockOffset
     isRunning = true
     if firstFrameAt == nil {
       firstFrameAt = at
@@ -329,7 +329,7 @@ final class ProgramPlayer {
       }
       if isRunning { try output.drain() }
     } catch {
-      failures.append(DeviceFailure(at: Date(), error: error, recoveredAt: nil))
+      failures.append(DeviceFailure(at: now(), error: error, recoveredAt: nil))
       onEvent(.deviceFailed(error))
       throw .deviceLost(error)
     }
@@ -345,14 +345,14 @@ final class ProgramPlayer {
   /// counted from the planned start for the first opening, from the first
   /// of a run of failures afterwards (a run ends when a period plays).
   private func reopen(after error: PCMError?) throws(Stop) {
-    let now = Date()
+    let startedAt = now()
     if let error {
       onEvent(.deviceFailed(error))
       underrunsOfClosedDevices += output?.recoveries ?? 0
       // A device that failed again before a period played waits first.
       if failingSince != nil { try pauseBeforeRetry() }
     }
-    let failedAt = failingSince ?? now
+    let failedAt = failingSince ?? startedAt
     failingSince = failedAt
     let deadline = (error == nil ? plannedStart : failedAt) + settings.catchUp.timeInterval
     output = nil
@@ -375,7 +375,7 @@ final class ProgramPlayer {
       } catch {
         if lastError == nil { onEvent(.deviceFailed(error)) }
         lastError = lastError ?? error
-        if Date() + backoff > deadline {
+        if now() + backoff > deadline {
           failures.append(DeviceFailure(at: failedAt, error: error, recoveredAt: nil))
           throw .deviceLost(error)
         }
@@ -385,7 +385,7 @@ final class ProgramPlayer {
     recoveriesSeen = 0
     if error == nil, lastError == nil { failingSince = nil }
     if let lastError {
-      let back = Date()
+      let back = now()
       failures.append(DeviceFailure(at: failedAt, error: lastError, recoveredAt: back))
       onEvent(.deviceRecovered(back))
     }
@@ -399,10 +399,10 @@ final class ProgramPlayer {
   }
 
   private func pauseInterruptibly(seconds: Double) throws(Stop) {
-    let end = Date() + seconds
-    while Date() < end {
+    let end = now() + seconds
+    while now() < end {
       if let reason = playback.control.withLock({ $0.interruption }) { throw .interrupted(reason) }
-      Self.sleep(until: min(end, Date() + 0.05))
+      sleep(onStationClockUntil: min(end, now() + 0.05))
     }
   }
 
@@ -410,14 +410,19 @@ final class ProgramPlayer {
   /// interrupt; the last wake-up is absolute, so it lands within the
   /// scheduler's latency of the instant.
   private func sleep(until instant: Date) {
-    while Date() < instant {
+    while now() < instant {
       if playback.control.withLock({ $0.interruption }) != nil { return }
-      Self.sleep(until: min(instant, Date() + 0.05))
+      sleep(onStationClockUntil: min(instant, now() + 0.05))
     }
   }
 
-  private static func sleep(until instant: Date) {
-    let seconds = instant.timeIntervalSince1970
+  private func now() -> Date { Date() + clockOffset }
+
+  /// The station's clock minus this machine's.
+  private var clockOffset: TimeInterval { settings.clockOffset.timeInterval }
+
+  private func sleep(onStationClockUntil instant: Date) {
+    let seconds = instant.timeIntervalSince1970 - clockOffset
     var wake = timespec(
       tv_sec: Int(seconds.rounded(.down)),
       tv_nsec: Int((seconds - seconds.rounded(.down)) * 1e9))

@@ -123,7 +123,8 @@ public struct Planner: Sendable {
 
   // MARK: Airings
 
-  func instant(_ local: LocalDateTime) -> Date {
+  /// The instant a wall-clock time at the station is.
+  public func instant(_ local: LocalDateTime) -> Date {
     var components = DateComponents()
     components.year = local.date.year
     components.month = local.date.month

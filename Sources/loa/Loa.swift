@@ -9,13 +9,13 @@ struct Loa: AsyncParsableCommand {
     commandName: "loa",
     abstract: "The commune loudspeaker broadcast scheduler (Đài truyền thanh xã).",
     discussion: """
-      Reads the station's schedule, shows what will air, and (in later versions) plays it \
-      on time and logs every airing.
+      Reads the station's schedule, shows what will air, plays it on time (loa run) and \
+      logs every airing.
       Exit status: 0 success, 1 invalid input or failure, 2 wrong usage.
       """,
     subcommands: [
       ValidateCommand.self, PlanCommand.self, CalendarCommand.self, InspectCommand.self,
-      RehearseCommand.self, PlayCommand.self, LogCommand.self, ReportCommand.self,
+      RehearseCommand.self, PlayCommand.self, RunCommand.self, LogCommand.self, ReportCommand.self,
     ]
   )
 }

@@ -90,7 +90,7 @@ struct PlayCommand: ParsableCommand {
       guard let (log, id) = logged else { return }
       do {
         switch event {
-        case .itemStarted(_, let at):
+        case .itemStarted(_, _, let at):
           try log.itemStarted(airing: id, position: position.withLock { $0 }, at: at)
         case .itemEnded(let played):
           let index = position.withLock { index in
@@ -219,7 +219,7 @@ struct PlayCommand: ParsableCommand {
       printError("device error: \(error)")
     case .deviceRecovered(let at):
       printError("device back at \(clock(at))")
-    case .started, .itemStarted:
+    case .started, .itemStarted, .finished:
       break
     }
   }

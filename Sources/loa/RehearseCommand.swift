@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LoaAudio
 import LoaCalendar
+import LoaDaemon
 import LoaPlanner
 import LoaSchedule
 
@@ -35,23 +36,14 @@ struct RehearseCommand: ParsableCommand {
     let airings = planner.plan(from: date, through: date)
     let path = URL(fileURLWithPath: out).standardizedFileURL.path
 
-    // One stream for the day: each airing's items, then 2 s of silence.
+    // One stream for the day, as on air: each airing's items, then 2 s of silence.
+    let audio = AiringAudio(loaded: loaded, station: format, measurements: measurements)
     var items: [PlayItem] = []
     var firstItem: [Int] = []
     for (index, airing) in airings.enumerated() {
       if index > 0 { items.append(.silence(.seconds(2))) }
       firstItem.append(items.count)
-      for item in airing.items {
-        guard let file = item.file, let audio = loaded.audio[file] else {
-          items.append(.silence(item.duration))
-          continue
-        }
-        let gain = try format.loudness.map {
-          try measurements.measurement(of: audio.path, channels: format.channels).gain(toReach: $0)
-        }
-        items.append(
-          .file(path: audio.path, limit: item.isCut ? item.duration : nil, gain: gain ?? 0))
-      }
+      items += audio.playItems(of: airing)
     }
     let report = Playback(
       items,

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LoaAudio
 import LoaCalendar
+import LoaDaemon
 import LoaPlanner
 import LoaSchedule
 
@@ -72,16 +73,6 @@ struct StationOptions: ParsableArguments {
     }
     guard loaded.isValid else { throw ExitCode(1) }
     return loaded
-  }
-}
-
-/// Reads audio durations by decoding each file whole, once per content: a
-/// file with no audio that decodes is refused here, not on air.
-struct MeasuringProbe: AudioProbe {
-  let measurements: AudioMeasurements
-
-  func duration(ofFileAt path: String, for station: Station) throws -> Duration {
-    try measurements.measurement(of: path, channels: station.channels).duration
   }
 }
 

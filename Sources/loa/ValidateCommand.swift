@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LoaAudio
+import LoaDaemon
 import LoaPlanner
 import LoaSchedule
 

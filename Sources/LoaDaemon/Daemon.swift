@@ -1,0 +1,588 @@
+import Foundation
+import LoaAudio
+import LoaCalendar
+import LoaLog
+import LoaPlanner
+import LoaSchedule
+
+/// How the daemon runs, beside what the schedule says.
+public struct DaemonSettings: Sendable {
+  /// The ALSA PCM to play to instead of the schedule's `station.output`.
+  public var output: String?
+  /// How long before its start an airing's device is opened and filled.
+  public var lead: Duration = .seconds(2)
+  /// How often the daemon marks itself alive in the log.
+  public var heartbeat: Duration = .seconds(60)
+  /// Wait this long after a schedule file changes before reloading, so
+  /// that an editor's several writes make one reload.
+  public var settle: Duration = .milliseconds(300)
+  /// Stop once this many airings have ended (a demonstration); nil: never.
+  public var stopAfter: Int?
+  /// Load schedules on a thread of their own (measuring new audio can take
+  /// seconds); tests with a simulated clock load in line.
+  public var loadInBackground = true
+
+  public init() {}
+}
+
+/// The station daemon: keeps the plan for the coming days, starts each
+/// airing on time through the player, lets priorities enter and interrupt
+/// (PRODUCT §3.4), logs everything, switches the amplifier, and reloads
+/// the schedule when asked or when its files change.
+///
+/// One thread runs the loop (`run`); other threads only post events to the
+/// mailbox. Time comes from a `DaemonClock`, so that tests replay months on
+/// a simulated one.
+public final class Daemon {
+  private let clock: any DaemonClock
+  private let player: any AiringPlayer
+  private let log: AiringLog?
+  private let amplifier: (any AmplifierSwitch)?
+  private let settings: DaemonSettings
+  private let load: @Sendable () -> LoadedSchedule
+  private let measurements: AudioMeasurements
+  private let output: @Sendable (String) -> Void
+  public let mailbox = Mailbox()
+
+  private var planner: Planner
+  private var audio: AiringAudio
+  private var loadedAt: Date
+  /// Airings from yesterday through tomorrow, in start order.
+  private var horizon: [PlannedAiring] = []
+  private var plannedDay: CivilDate?
+  /// Airings the log has a row for, or that this loop has dealt with.
+  private var handled: Set<AiringKey> = []
+  /// Airings due before this were the business of an earlier run.
+  private var earliest: Date
+  private var onAir: OnAir?
+  private var playbacks = 0
+  private var ended = 0
+  private var lastEnd: Date?
+  private var amplifierOn = false
+  private var nextBeat: Date
+  private var reloadAt: Date?
+  private var reloadReason = ""
+  private var loading = false
+  private var stopping: String?
+  /// Why airings due in a span of time could not start: the outage before
+  /// this run, the clock set forward.
+  private var gaps: [(from: Date, to: Date, reason: String)] = []
+  private var lastTick: (wall: Date, elapsed: Duration)
+
+  /// - Parameters:
+  ///   - loaded: the valid schedule to start with.
+  ///   - load: loads the schedule again, for a reload.
+  ///   - say: where the daemon's messages go (its standard error).
+  public init(
+    loaded: LoadedSchedule, load: @escaping @Sendable () -> LoadedSchedule,
+    measurements: AudioMeasurements, log: AiringLog?, clock: any DaemonClock,
+    player: any AiringPlayer = ALSAPlayer(), amplifier: (any AmplifierSwitch)? = nil,
+    settings: DaemonSettings = DaemonSettings(), say: @escaping @Sendable (String) -> Void
+  ) throws {
+    let planner = try Planner(loaded: loaded)
+    self.planner = planner
+    self.audio = AiringAudio(
+      loaded: loaded, station: planner.schedule.station, measurements: measurements)
+    self.load = load
+    self.measurements = measurements
+    self.log = log
+    self.clock = clock
+    self.player = player
+    self.amplifier = amplifier
+    self.settings = settings
+    self.output = say
+    let now = clock.now()
+    loadedAt = now
+    nextBeat = now
+    lastTick = (now, clock.elapsed())
+    earliest = now - planner.schedule.station.catchUp.seconds
+    recordOutage(endingAt: now)
+  }
+
+  private var station: Station { planner.schedule.station }
+  private var device: String { settings.output ?? station.output }
+
+  // MARK: The loop
+
+  /// Runs until stopped (a `.stop` event, or `stopAfter` airings), and
+  /// returns once the airing on air has ended and been logged. With
+  /// `until`, returns when the clock reaches it, whatever is playing, as
+  /// if the process had died then (for tests).
+  public func run(until end: Date? = nil) {
+    say("\(describeSchedule()); playing to \(device)")
+    while true {
+      let now = clock.now()
+      if let end, now >= end { return }
+      noticeClockStep(now)
+      for event in mailbox.take() { handle(event) }
+      if stopping != nil, onAir == nil { break }
+      if let stopAfter = settings.stopAfter, ended >= stopAfter, onAir == nil { break }
+      step(clock.now())
+      clock.wait(on: mailbox, until: nextDeadline(clock.now(), end: end))
+    }
+    if amplifierOn { switchAmplifier(on: false) }
+    say("stopped: \(stopping ?? "\(ended) airings ended")")
+  }
+
+  /// Everything due at `now`: the plan, the heartbeat, reloads, airings to
+  /// miss, start or let in, and the amplifier.
+  private func step(_ now: Date) {
+    if planner.clock.day(of: now) != plannedDay { replan(now) }
+    if now >= nextBeat {
+      logging("heartbeat") { try $0.heartbeat(at: now) }
+      nextBeat = now + settings.heartbeat.seconds
+    }
+    if let reloadAt, now >= reloadAt {
+      self.reloadAt = nil
+      startLoading()
+    }
+    missOverdue(now)
+    if stopping == nil { startOrEnter(now) }
+    updateAmplifier(now)
+  }
+
+  private func nextDeadline(_ now: Date, end: Date?) -> Date {
+    var deadline = min(
+      nextBeat, planner.clock.start(of: planner.clock.day(of: now).adding(days: 1)))
+    if let reloadAt { deadline = min(deadline, reloadAt) }
+    if let end { deadline = min(deadline, end) }
+    let catchUp = station.catchUp.seconds
+    for airing in pending {
+      // Missed once past catch-up.
+      if airing.start + catchUp > now { deadline = min(deadline, airing.start + catchUp) }
+      if onAir == nil {
+        // Armed `lead` ahead.
+        deadline = min(deadline, max(now, airing.start - settings.lead.seconds))
+      } else if airing.priority > .normal, airing.start > now {
+        // Enters or interrupts what is on air.
+        deadline = min(deadline, airing.start)
+      }
+      if let amplifier = station.amplifier {
+        let on = airing.start - amplifier.warmup.seconds
+        if on > now { deadline = min(deadline, on) }
+      }
+      if airing.start > now { break }
+    }
+    if let lastEnd, let cooldown = station.amplifier?.cooldown, lastEnd + cooldown.seconds > now {
+      deadline = min(deadline, lastEnd + cooldown.seconds)
+    }
+    return max(deadline, now)
+  }
+
+  // MARK: The plan
+
+  private var pending: [PlannedAiring] {
+    horizon.filter { !handled.contains(AiringKey($0)) && $0.start >= earliest }
+  }
+
+  /// Plans yesterday (a late airing may still be due) through tomorrow,
+  /// and reads from the log what has already been dealt with.
+  private func replan(_ now: Date) {
+    let today = planner.clock.day(of: now)
+    plannedDay = today
+    horizon = planner.plan(from: today.adding(days: -1), through: today.adding(days: 1))
+    let from = planner.clock.start(of: today.adding(days: -1))
+    let to = planner.clock.start(of: today.adding(days: 2))
+    handled = handled.filter { $0.start >= Int64(from.timeIntervalSince1970) }
+    if let logged = logging("reading", { try $0.airings(.init(from: from, to: to)) }) {
+      for airing in logged {
+        if let program = airing.program, let start = airing.plannedStart {
+          handled.insert(AiringKey(program: program, start: start))
+        }
+      }
+    }
+  }
+
+  /// The station was off from the last heartbeat of the run before until
+  /// `now`: airings due then that are past catch-up are logged missed with
+  /// that reason; later ones still start.
+  private func recordOutage(endingAt now: Date) {
+    let month = now - 31 * 86_400
+    guard let outage = logging("reading", { try $0.outages(from: month).last }) ?? nil,
+      abs(outage.to.timeIntervalSince(now)) < 5
+    else { return }
+    let reason =
+      "loa was not running from \(planner.clock.iso(outage.from)) to \(planner.clock.iso(outage.to))"
+    gaps.append((max(outage.from, month), now, reason))
+    earliest = min(earliest, max(outage.from, month))
+    let first = planner.clock.day(of: earliest)
+    let overdue = planner.plan(from: first, through: planner.clock.day(of: now)).filter {
+      $0.start >= earliest && $0.start + station.catchUp.seconds < now
+    }
+    for airing in overdue { miss(airing, reason: reason) }
+    say("the station was off the air \(durationText(now.timeIntervalSince(outage.from)))")
+  }
+
+  // MARK: Airings
+
+  private func missOverdue(_ now: Date) {
+    let catchUp = station.catchUp.seconds
+    for airing in pending where airing.start + catchUp < now {
+      miss(airing, reason: missReason(airing))
+    }
+  }
+
+  private func missReason(_ airing: PlannedAiring) -> String {
+    if let gap = gaps.last(where: { $0.from <= airing.start && airing.start <= $0.to }) {
+      return gap.reason
+    }
+    if let onAir {
+      return "«\(onAir.airing.title)» (\(onAir.airing.id)) was still on air after the catch-up "
+        + "time (\(station.catchUp.shortDescription))"
+    }
+    return "could not start within the catch-up time (\(station.catchUp.shortDescription))"
+  }
+
+  private func miss(_ airing: PlannedAiring, reason: String) {
+    handled.insert(AiringKey(airing))
+    logging("recording a missed airing") {
+      try $0.record(audio.entry(of: airing, device: device), status: .missed, reason: reason)
+    }
+    say("missed \(describe(airing)): \(reason)")
+  }
+
+  /// Starts the most urgent due airing when nothing is on air; while one
+  /// is, lets a priority airing in at the next boundary and has an
+  /// emergency interrupt it.
+  private func startOrEnter(_ now: Date) {
+    let due = pending.filter { $0.start - settings.lead.seconds <= now }
+      .sorted { ($1.priority, $0.start) < ($0.priority, $1.start) }
+    guard let current = onAir else {
+      if let first = due.first { start(first) }
+      return
+    }
+    for airing in due where airing.start <= now {
+      switch airing.priority {
+      case .emergency where current.airing.priority < .emergency && current.interruption == nil:
+        let reason = "interrupted for the emergency announcement «\(airing.title)»"
+        onAir?.interruption = reason
+        current.handle.interrupt(reason: reason)
+      case .priority where current.airing.priority < .priority && current.interruption == nil:
+        enter(airing)
+      default:
+        break
+      }
+    }
+  }
+
+  private func start(_ airing: PlannedAiring) {
+    handled.insert(AiringKey(airing))
+    let id = logging("logging the start") { try $0.begin(audio.entry(of: airing, device: device)) }
+    playbacks += 1
+    let token = playbacks
+    let mailbox = mailbox
+    let handle = player.play(
+      audio.playItems(of: airing), at: airing.start,
+      settings: PlayerSettings(
+        device: device, sampleRate: station.sampleRate, channels: station.channels,
+        catchUp: station.catchUp, clockOffset: clock.offset)
+    ) { mailbox.post(.playback(token, $0)) }
+    onAir = OnAir(token: token, airing: airing, logID: id, handle: handle)
+  }
+
+  /// Plays a priority airing inside the one on air, at its next boundary.
+  private func enter(_ airing: PlannedAiring) {
+    guard let current = onAir else { return }
+    handled.insert(AiringKey(airing))
+    let id = logging("logging the start") { try $0.begin(audio.entry(of: airing, device: device)) }
+    let items = audio.playItems(of: airing)
+    onAir?.entered.append(OnAir.Entered(airing: airing, logID: id, count: items.count))
+    current.handle.insert(items)
+    say("\(describe(airing)) enters «\(current.airing.title)» at its next item")
+  }
+
+  // MARK: Events
+
+  private func handle(_ event: DaemonEvent) {
+    switch event {
+    case .playback(let token, let event):
+      guard onAir?.token == token else { return }
+      handlePlayback(event)
+    case .reload(let reason):
+      reloadReason = reason
+      reloadAt = clock.now() + settings.settle.seconds
+    case .loaded(let loaded):
+      loading = false
+      swap(in: loaded)
+    case .stop(let reason):
+      guard stopping == nil else { return }
+      stopping = reason
+      if let onAir {
+        onAir.handle.interrupt(reason: reason)
+        self.onAir?.interruption = reason
+      }
+    }
+  }
+
+  private func handlePlayback(_ event: PlaybackEvent) {
+    guard var current = onAir else { return }
+    defer { if onAir != nil { onAir = current } }
+    switch event {
+    case .started(let at):
+      let late = at.timeIntervalSince(current.airing.start) * 1000
+      say("on air: \(describe(current.airing)), \(String(format: "%+.1f", late)) ms")
+    case .itemStarted(_, let inserted, let at):
+      let (id, position) = current.position(inserted: inserted)
+      if let id {
+        logging("logging an item") { try $0.itemStarted(airing: id, position: position, at: at) }
+      }
+    case .itemEnded(let played):
+      let (id, position) = current.position(inserted: played.inserted)
+      if let id {
+        logging("logging an item") {
+          try $0.itemEnded(airing: id, position: position, outcome(of: played))
+        }
+      }
+      if case .failed(let reason) = played.status { say("skipped an item: \(reason)") }
+      if let entered = current.itemEnded(played) { finishEntered(entered, status: nil) }
+    case .deviceFailed(let error):
+      say("device error: \(error); trying again for up to \(station.catchUp.shortDescription)")
+    case .deviceRecovered:
+      say("the device is back")
+    case .finished(let report):
+      finish(current, report)
+      onAir = nil
+    }
+  }
+
+  private func finish(_ current: OnAir, _ report: PlaybackReport) {
+    ended += 1
+    lastEnd = report.items.last?.endedAt ?? clock.now()
+    let status = Self.logStatus(report.status)
+    if let id = current.logID {
+      let frames = report.items.filter { !$0.inserted }.reduce(0) { $0 + $1.frames }
+      logging("logging the end") {
+        try $0.finish(
+          airing: id,
+          Outcome(
+            status: status, startedAt: report.firstFrameAt, endedAt: lastEnd ?? clock.now(),
+            frames: frames, playedSeconds: Double(frames) / Double(station.sampleRate),
+            reason: Self.reason(report.status)),
+          lateMilliseconds: report.lateness.map { Int(($0.seconds * 1000).rounded()) },
+          xruns: report.underruns)
+      }
+    }
+    for entered in current.entered where !entered.isDone {
+      finishEntered(entered, status: report.status)
+    }
+    switch report.status {
+    case .completed: say("ended: \(describe(current.airing))")
+    case .interrupted(let reason): say("interrupted: \(describe(current.airing)): \(reason)")
+    case .failed(let reason): say("failed: \(describe(current.airing)): \(reason)")
+    }
+  }
+
+  /// Closes a priority airing that entered another: by its items, or with
+  /// the status of the airing it was in when that ended first.
+  private func finishEntered(_ entered: OnAir.Entered, status: PlayStatus?) {
+    guard let id = entered.logID else { return }
+    let failure = entered.items.first { $0.status != .completed }?.status
+    let overall = status.flatMap { $0 == .completed ? nil : $0 } ?? failure ?? .completed
+    let frames = entered.items.reduce(0) { $0 + $1.frames }
+    let startedAt = entered.items.first(where: { $0.frames > 0 })?.startedAt
+    logging("logging the end") {
+      try $0.finish(
+        airing: id,
+        Outcome(
+          status: Self.logStatus(overall), startedAt: startedAt,
+          endedAt: entered.items.last?.endedAt ?? clock.now(), frames: frames,
+          playedSeconds: Double(frames) / Double(station.sampleRate),
+          reason: Self.reason(overall)),
+        lateMilliseconds: startedAt.map {
+          Int(($0.timeIntervalSince(entered.airing.start) * 1000).rounded())
+        },
+        xruns: 0)
+    }
+  }
+
+  private func outcome(of played: PlayedItem) -> Outcome {
+    Outcome(
+      status: Self.logStatus(played.status), startedAt: played.frames > 0 ? played.startedAt : nil,
+      endedAt: played.endedAt, frames: played.frames,
+      playedSeconds: Double(played.frames) / Double(station.sampleRate),
+      reason: Self.reason(played.status))
+  }
+
+  static func logStatus(_ status: PlayStatus) -> AiringStatus {
+    switch status {
+    case .completed: .completed
+    case .interrupted: .interrupted
+    case .failed: .failed
+    }
+  }
+
+  static func reason(_ status: PlayStatus) -> String? {
+    switch status {
+    case .completed: nil
+    case .interrupted(let reason), .failed(let reason): reason
+    }
+  }
+
+  // MARK: Reloading
+
+  private func startLoading() {
+    guard !loading else {
+      // One is under way; load once more after it, to see the latest.
+      reloadAt = clock.now() + settings.settle.seconds
+      return
+    }
+    loading = true
+    say("reloading the schedule (\(reloadReason))")
+    if settings.loadInBackground {
+      let (load, mailbox) = (load, mailbox)
+      let thread = Thread { mailbox.post(.loaded(load())) }
+      thread.name = "loa-loader"
+      thread.start()
+    } else {
+      handle(.loaded(load()))
+    }
+  }
+
+  /// Takes a newly loaded schedule if it is valid; the airing on air plays
+  /// on as it was.
+  private func swap(in loaded: LoadedSchedule) {
+    guard let planner = try? Planner(loaded: loaded) else {
+      let errors = loaded.diagnostics.filter { $0.severity == .error }
+      say(
+        "the new schedule is refused (\(errors.count) error\(errors.count == 1 ? "" : "s")); "
+          + "keeping the one loaded at \(self.planner.clock.iso(loadedAt)):")
+      for error in errors { say("  \(error)") }
+      return
+    }
+    self.planner = planner
+    audio = AiringAudio(
+      loaded: loaded, station: planner.schedule.station, measurements: measurements)
+    loadedAt = clock.now()
+    plannedDay = nil
+    say("reloaded: \(describeSchedule())")
+  }
+
+  // MARK: Clock steps
+
+  /// A wall clock that moved more (or less) than the never-stepped clock
+  /// was set: airings skipped over by a step forward are missed with that
+  /// reason (or start late within catch-up); after a step back, the log
+  /// keeps what already aired from playing again.
+  private func noticeClockStep(_ now: Date) {
+    let elapsed = clock.elapsed()
+    let expected = lastTick.wall + (elapsed - lastTick.elapsed).seconds
+    lastTick = (now, elapsed)
+    let step = now.timeIntervalSince(expected)
+    guard abs(step) >= 1 else { return }
+    let direction = step > 0 ? "forward" : "back"
+    say(
+      "the clock was set \(direction) by \(durationText(abs(step))), "
+        + "from \(planner.clock.iso(expected)) to \(planner.clock.iso(now))")
+    if step > 0 {
+      gaps.append(
+        (
+          expected, now,
+          "the clock was set forward from \(planner.clock.iso(expected)) to \(planner.clock.iso(now))"
+        ))
+    }
+    plannedDay = nil
+  }
+
+  // MARK: Amplifier
+
+  private func updateAmplifier(_ now: Date) {
+    guard let settings = station.amplifier, amplifier != nil else { return }
+    let soon = pending.first { $0.start + station.catchUp.seconds >= now }
+    let wanted =
+      onAir != nil || soon.map { $0.start - settings.warmup.seconds <= now } == true
+      || lastEnd.map { now < $0 + settings.cooldown.seconds } == true
+    if wanted != amplifierOn { switchAmplifier(on: wanted) }
+  }
+
+  private func switchAmplifier(on: Bool) {
+    amplifierOn = on
+    amplifier?.set(on: on)
+  }
+
+  // MARK: Helpers
+
+  /// A message for the operator, with the station's time.
+  private func say(_ text: String) {
+    output("\(planner.clock.time(clock.now())) \(text)")
+  }
+
+  @discardableResult
+  private func logging<T>(_ what: String, _ body: (AiringLog) throws -> T) -> T? {
+    guard let log else { return nil }
+    do {
+      return try body(log)
+    } catch {
+      say("the airing log: \(what): \(error)")
+      return nil
+    }
+  }
+
+  private func describe(_ airing: PlannedAiring) -> String {
+    "\(airing.id) «\(airing.title)» due \(planner.clock.iso(airing.start))"
+  }
+
+  private func describeSchedule() -> String {
+    let schedule = planner.schedule
+    return "\(schedule.station.name): \(schedule.programs.count) programs, "
+      + "\(schedule.campaigns.count) campaigns, \(schedule.announcements.count) announcements"
+  }
+
+  private func durationText(_ seconds: Double) -> String {
+    Duration.seconds(Int64(seconds.rounded())).shortDescription
+  }
+}
+
+/// A planned airing by what the log keys it on: program and planned start.
+struct AiringKey: Hashable {
+  let program: String
+  /// Whole seconds since 1970.
+  let start: Int64
+
+  init(program: String, start: Date) {
+    self.program = program
+    self.start = Int64(start.timeIntervalSince1970.rounded())
+  }
+
+  init(_ airing: PlannedAiring) {
+    self.init(program: airing.id, start: airing.start)
+  }
+}
+
+/// The airing on air, and the priority airings that entered it.
+struct OnAir {
+  /// Which playback this is, to tell its events from a late one's.
+  let token: Int
+  let airing: PlannedAiring
+  let logID: Int64?
+  let handle: any PlayingAiring
+  var interruption: String?
+  /// The next of the airing's own items to end.
+  var position = 0
+  var entered: [Entered] = []
+
+  struct Entered {
+    let airing: PlannedAiring
+    let logID: Int64?
+    let count: Int
+    var items: [PlayedItem] = []
+    var isDone: Bool { items.count == count }
+  }
+
+  /// The log row and position of the item now playing.
+  func position(inserted: Bool) -> (Int64?, Int) {
+    guard inserted else { return (logID, position) }
+    guard let entered = entered.first(where: { !$0.isDone }) else { return (nil, 0) }
+    return (entered.logID, entered.items.count)
+  }
+
+  /// Counts an item that ended; returns the entered airing it completed.
+  mutating func itemEnded(_ played: PlayedItem) -> Entered? {
+    guard played.inserted else {
+      position += 1
+      return nil
+    }
+    guard let index = entered.firstIndex(where: { !$0.isDone }) else { return nil }
+    entered[index].items.append(played)
+    return entered[index].isDone ? entered[index] : nil
+  }
+}

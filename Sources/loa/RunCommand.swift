@@ -1,0 +1,102 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import LoaAudio
+import LoaDaemon
+import LoaLog
+import LoaPlanner
+import LoaSchedule
+
+struct RunCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "run",
+    abstract: "The station daemon: play every airing of the schedule on time, and log it.",
+    discussion: """
+      Keeps the plan for the coming days, starts each airing at its second through the \
+      player, lets priority announcements in at the next item and emergencies interrupt, \
+      switches the amplifier, and logs every airing (loa log). It reloads the schedule on \
+      SIGHUP and when a schedule file changes; an invalid schedule is refused and the old \
+      one kept. SIGTERM or Ctrl-C ends the airing on air (logged interrupted) and exits 0.
+      """)
+
+  @OptionGroup var station: StationOptions
+
+  @Option(
+    help: ArgumentHelp(
+      "ALSA PCM to play to instead of the schedule's station.output, e.g. pulse or "
+        + "file:'state/on-air.wav',wav.", valueName: "pcm"))
+  var output: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Run as if the station's clock read this now, YYYY-MM-DD HH:MM[:SS]; time then runs "
+        + "on from it in real time (demonstrations, rehearsing a day live).",
+      valueName: "time"))
+  var pretendTime: String?
+
+  @Option(help: ArgumentHelp("Stop once this many airings have ended.", valueName: "n"))
+  var stopAfter: Int?
+
+  func validate() throws {
+    if let pretendTime, LocalDateTime(parsing: pretendTime) == nil {
+      throw ValidationError(
+        "--pretend-time must be YYYY-MM-DD HH:MM[:SS], e.g. 2025-10-01 05:29:30")
+    }
+    if let stopAfter, stopAfter < 1 { throw ValidationError("--stop-after must be 1 or more") }
+  }
+
+  func run() throws {
+    let measurements = station.audioMeasurements()
+    let path = station.schedulePath()
+    let loaded = try station.loadSchedule(measurements: measurements)
+    let planner = try Planner(loaded: loaded)
+    var offset = Duration.zero
+    if let local = pretendTime.flatMap(LocalDateTime.init(parsing:)) {
+      let seconds = planner.instant(local).timeIntervalSinceNow
+      offset = .milliseconds(Int64((seconds * 1000).rounded()))
+    }
+    let clock = SystemClock(offset: offset)
+    let say: @Sendable (String) -> Void = { printError($0) }
+
+    var log: AiringLog?
+    do {
+      try FileManager.default.createDirectory(
+        atPath: station.stateDirectory, withIntermediateDirectories: true)
+      log = try AiringLog.openForWriting(folder: station.stateDirectory, now: clock.now())
+    } catch {
+      // The audio matters more than its record: play, and say so.
+      say("error: \(error); airings will play but not be logged")
+    }
+
+    var settings = DaemonSettings()
+    settings.output = output
+    settings.stopAfter = stopAfter
+    let probe = MeasuringProbe(measurements: measurements)
+    let daemon = try Daemon(
+      loaded: loaded, load: { ScheduleLoader(probe: probe).load(path: path) },
+      measurements: measurements, log: log, clock: clock,
+      amplifier: planner.schedule.station.amplifier.map { CommandAmplifier($0, report: say) },
+      settings: settings, say: say)
+    let mailbox = daemon.mailbox
+    let watcher = ScheduleWatcher(
+      files: loaded.schedule?.sourceFiles ?? [path], mailbox: mailbox, say: say)
+    let signals = [SIGHUP, SIGINT, SIGTERM].map { number in
+      signal(number, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+      source.setEventHandler {
+        switch number {
+        case SIGHUP: mailbox.post(.reload("SIGHUP"))
+        default:
+          // A second one ends the process at once, whatever it is stuck in.
+          signal(number, SIG_DFL)
+          mailbox.post(.stop("loa was stopped (\(number == SIGINT ? "Ctrl-C" : "SIGTERM"))"))
+        }
+      }
+      source.resume()
+      return source
+    }
+    daemon.run()
+    signals.forEach { $0.cancel() }
+    withExtendedLifetime(watcher) {}
+  }
+}

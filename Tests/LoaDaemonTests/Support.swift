@@ -1,0 +1,130 @@
+import Foundation
+import LoaAudio
+import LoaDaemon
+import LoaLog
+import LoaPlanner
+import LoaSchedule
+import Synchronization
+import Testing
+
+final class TemporaryFolder {
+  let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "loa-daemon-\(UUID().uuidString)"
+  ).path
+  init() throws {
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+  }
+  deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// The repository's sample station.
+let sampleSchedule = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  .appendingPathComponent("../../schedules").standardizedFileURL.path
+
+/// Durations from file names, so that tests need no real audio: `t30.wav`
+/// lasts 30 seconds. The files exist (the loader checks) but are empty.
+struct NamedDurationProbe: AudioProbe {
+  func duration(ofFileAt path: String, for station: Station) throws -> Duration {
+    let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+    guard let seconds = Int64(name.drop { !$0.isNumber }) else { return .seconds(10) }
+    return .seconds(seconds)
+  }
+}
+
+/// A daemon on a simulated clock, with its log in a temporary folder, and
+/// what it said.
+final class SimulatedStation {
+  let state: TemporaryFolder
+  let clock: SimulatedClock
+  let schedulePath: String
+  let measurements: AudioMeasurements
+  let probe: any AudioProbe
+  var broken: Set<String> = []
+  let messages = Messages()
+  let amplifier = RecordingAmplifier()
+
+  init(schedule: String, start: Date, probe: (any AudioProbe)? = nil) throws {
+    state = try TemporaryFolder()
+    clock = SimulatedClock(start)
+    schedulePath = schedule
+    measurements = AudioMeasurements(file: state.path + "/audio-measurements.tsv")
+    self.probe = probe ?? MeasuringProbe(measurements: measurements)
+    amplifier.clock = clock
+  }
+
+  func load() -> LoadedSchedule {
+    ScheduleLoader(probe: probe).load(path: schedulePath)
+  }
+
+  /// Runs a daemon, as a process started now would, until the clock reaches
+  /// `end`; the daemon is then dropped as if the process died.
+  func run(until end: Date, settings: DaemonSettings = DaemonSettings()) throws {
+    let daemon = try makeDaemon(settings: settings)
+    daemon.run(until: end)
+  }
+
+  func makeDaemon(settings: DaemonSettings = DaemonSettings()) throws -> Daemon {
+    let loaded = load()
+    var settings = settings
+    settings.loadInBackground = false
+    let durations = Dictionary(
+      loaded.audio.values.map { ($0.path, $0.duration) }, uniquingKeysWith: { a, _ in a })
+    let (schedulePath, probe, clock) = (schedulePath, probe, clock)
+    return try Daemon(
+      loaded: loaded, load: { ScheduleLoader(probe: probe).load(path: schedulePath) },
+      measurements: measurements,
+      log: try AiringLog.openForWriting(folder: state.path, now: clock.now(), durable: false),
+      clock: clock, player: SimulatedPlayer(clock: clock, durations: durations, broken: broken),
+      amplifier: amplifier, settings: settings,
+      say: { [messages] text in messages.lines.withLock { $0.append(text) } })
+  }
+
+  func airings() throws -> [LoggedAiring] {
+    try AiringLog.openForReading(folder: state.path).airings()
+  }
+
+  /// Everything the daemon said, for a failing expectation's message.
+  var transcript: Comment {
+    Comment(rawValue: messages.lines.withLock { $0.joined(separator: "\n") })
+  }
+
+  func said(_ text: String) -> Bool {
+    messages.lines.withLock { $0.contains { $0.contains(text) } }
+  }
+}
+
+/// What a daemon said, from whichever thread.
+final class Messages: Sendable {
+  let lines = Mutex<[String]>([])
+}
+
+final class RecordingAmplifier: AmplifierSwitch, @unchecked Sendable {
+  // @unchecked: `clock` is set once before the daemon runs; `switches` is
+  // behind its mutex.
+  var clock: SimulatedClock?
+  let switches = Mutex<[(on: Bool, at: Date)]>([])
+
+  func set(on: Bool) {
+    let at = clock?.now() ?? Date()
+    switches.withLock { $0.append((on, at)) }
+  }
+}
+
+/// Writes a schedule file, and an empty audio file for each name in `audio`.
+func writeStation(in folder: String, yaml: String, audio: [String]) throws -> String {
+  let audioFolder = folder + "/audio"
+  try FileManager.default.createDirectory(atPath: audioFolder, withIntermediateDirectories: true)
+  for name in audio {
+    _ = FileManager.default.createFile(atPath: audioFolder + "/" + name, contents: Data())
+  }
+  let path = folder + "/station.yaml"
+  try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+  return path
+}
+
+/// An instant at the station (UTC+7), from `YYYY-MM-DD HH:MM:SS`.
+func at(_ text: String) -> Date {
+  let planner = Planner(
+    schedule: Schedule(station: Station(name: "", audioDirectory: "/")), durations: [:])
+  return planner.instant(LocalDateTime(parsing: text)!)
+}
