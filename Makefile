@@ -13,13 +13,20 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# The main job. Until the daemon exists: check the sample station, show its
-# first week on air, and play its first day through the player into a WAV
-# file (no sound card needed) to listen to.
+# The main job: the daemon on the sample station, as if it were 05:29:50 on
+# 1 October 2025, so that the morning program airs 10 seconds after it
+# starts; it stops once that airing has ended, and shows the airing log.
+# With no sound card it plays into state/demo/on-air.wav. Each run starts
+# a fresh demo log (state/demo), keeping the audio measurements.
+DEMO_STATE = state/demo
+DEMO_OUTPUT ?= $(shell ls /dev/snd/pcmC*D*p >/dev/null 2>&1 && echo default || echo "file:'$(DEMO_STATE)/on-air.wav',wav")
+
 run: build
 	$(SWIFT) run loa validate $(SCHEDULE)
-	$(SWIFT) run loa plan --schedule $(SCHEDULE) --from 2025-10-01 --days 7
-	$(SWIFT) run loa rehearse --schedule $(SCHEDULE) --date 2025-10-01 --out state/rehearsal-2025-10-01.wav
+	rm -rf $(DEMO_STATE)/airings.sqlite* $(DEMO_STATE)/log-writers $(DEMO_STATE)/on-air.wav
+	$(SWIFT) run loa run --schedule $(SCHEDULE) --state $(DEMO_STATE) --output "$(DEMO_OUTPUT)" \
+		--pretend-time "2025-10-01 05:29:50" --stop-after 1
+	$(SWIFT) run loa log --schedule $(SCHEDULE) --state $(DEMO_STATE)
 
 test: deps lint
 	$(SWIFT) build --build-tests

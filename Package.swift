@@ -108,8 +108,11 @@ let package = Package(
     .testTarget(
       name: "LoaPlannerTests", dependencies: ["LoaPlanner", "LoaSchedule", "LoaCalendar"],
       swiftSettings: strict),
+    // What end-to-end tests share: temporary folders, a private PulseAudio server.
+    .target(name: "LoaTestSupport", path: "Tests/LoaTestSupport", swiftSettings: strict),
     .testTarget(
-      name: "LoaAudioTests", dependencies: ["LoaAudio", "CSndFile"], swiftSettings: strict),
+      name: "LoaAudioTests", dependencies: ["LoaAudio", "CSndFile", "LoaTestSupport"],
+      swiftSettings: strict),
     .testTarget(name: "LoaLogTests", dependencies: ["LoaLog"], swiftSettings: strict),
     .testTarget(
       name: "LoaDaemonTests",
@@ -126,6 +129,6 @@ let package = Package(
       name: "loa-log-writer", dependencies: ["LoaLog"], path: "Tests/loa-log-writer",
       swiftSettings: strict),
     // End to end: runs the real `loa` binary as a process.
-    .testTarget(name: "loaTests", dependencies: ["loa"], swiftSettings: strict),
+    .testTarget(name: "loaTests", dependencies: ["loa", "LoaTestSupport"], swiftSettings: strict),
   ]
 )

@@ -121,7 +121,7 @@ public final class Daemon {
       clock.wait(on: mailbox, until: nextDeadline(clock.now(), end: end))
     }
     if amplifierOn { switchAmplifier(on: false) }
-    say("stopped: \(stopping ?? "\(ended) airings ended")")
+    say("stopped: \(stopping ?? "\(ended) airing\(ended == 1 ? "" : "s") ended")")
   }
 
   /// Everything due at `now`: the plan, the heartbeat, reloads, airings to

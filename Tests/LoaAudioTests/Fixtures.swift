@@ -1,5 +1,6 @@
 import CSndFile
 import Foundation
+import LoaTestSupport
 import Testing
 
 @testable import LoaAudio
@@ -73,13 +74,3 @@ func readAll(_ path: String) throws -> (format: AudioFormat, samples: [Float]) {
 
 /// The ALSA PCM name that captures into `path` as a WAV file.
 func capturePCM(_ path: String) -> String { "file:'\(path)',wav" }
-
-final class TemporaryFolder {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent(
-    "loa-audio-\(UUID().uuidString)")
-  init() throws {
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  }
-  deinit { try? FileManager.default.removeItem(at: url) }
-  func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-}

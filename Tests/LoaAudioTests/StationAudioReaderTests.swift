@@ -1,5 +1,6 @@
 import CSndFile
 import Foundation
+import LoaTestSupport
 import Testing
 
 @testable import LoaAudio

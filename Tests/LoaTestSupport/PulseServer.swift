@@ -1,0 +1,133 @@
+// What the end-to-end tests of several targets share: temporary folders
+// and a private PulseAudio server.
+
+import Foundation
+
+/// A folder of its own under the system's temporary folder, removed with
+/// the object.
+public final class TemporaryFolder {
+  public let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "loa-test-\(UUID().uuidString)")
+  public init() throws {
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  }
+  deinit { try? FileManager.default.removeItem(at: url) }
+  public func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+}
+
+/// A private PulseAudio server with a null sink, started by the test that
+/// needs it: a real-time clock behind ALSA's `pulse` PCM, with no sound card.
+///
+/// It listens on a socket in its own temporary folder, named to clients by
+/// `PULSE_SERVER`; tests that use it run one at a time (`.serialized`), since
+/// that variable is the process's.
+public final class PulseServer {
+  public let folder: TemporaryFolder
+  public let socket: String
+  private var pid: pid_t?
+
+  /// - Parameter exporting: name the server to this process's own ALSA
+  ///   clients (`PULSE_SERVER`); tests that only start child processes pass
+  ///   `address` in their environment instead and leave this process alone.
+  public init(exporting: Bool = true) throws {
+    folder = try TemporaryFolder()
+    socket = folder.path("pulse.sock")
+    if exporting { setenv("PULSE_SERVER", address, 1) }
+    try start()
+  }
+
+  deinit { stop() }
+
+  /// The server's address, as `PULSE_SERVER` takes it.
+  public var address: String { "unix:\(socket)" }
+
+  /// Starts the server (again) and returns once it accepts connections.
+  ///
+  /// Spawned with `posix_spawn`, not Foundation's `Process`: pulseaudio
+  /// closes the descriptors it inherits, which `Process` takes for its
+  /// exit and answers with a blocking `waitpid` that stalls every other
+  /// `Process` of the test run.
+  public func start() throws {
+    let binary = "/usr/bin/pulseaudio"
+    guard FileManager.default.isExecutableFile(atPath: binary) else {
+      throw PulseServerError("\(binary) is missing: run scripts/install-deps.sh")
+    }
+    let arguments = [
+      binary, "-n", "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no",
+      "--log-target=stderr", "-L", "module-null-sink sink_name=radio",
+      "-L", "module-native-protocol-unix socket=\(socket) auth-anonymous=1",
+    ]
+    var environment = ProcessInfo.processInfo.environment
+    environment["XDG_RUNTIME_DIR"] = folder.url.path
+    environment["HOME"] = folder.url.path
+    environment["PULSE_SERVER"] = nil
+    let log = folder.path("pulseaudio.log")
+    pid = try spawn(arguments, environment: environment, output: log)
+    let deadline = Date() + 10
+    while !acceptsConnections() {
+      guard isRunning, Date() < deadline else {
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        throw PulseServerError("pulseaudio did not start:\n\(text)")
+      }
+      usleep(20_000)
+    }
+  }
+
+  /// Kills the server at once, as a crash would.
+  public func stop() {
+    guard let pid else { return }
+    kill(pid, SIGKILL)
+    var status: Int32 = 0
+    waitpid(pid, &status, 0)
+    self.pid = nil
+  }
+
+  private var isRunning: Bool {
+    guard let pid else { return false }
+    var status: Int32 = 0
+    return waitpid(pid, &status, WNOHANG) == 0
+  }
+
+  private func acceptsConnections() -> Bool {
+    let descriptor = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { return false }
+    defer { close(descriptor) }
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &address.sun_path) { path in
+      for (index, byte) in socket.utf8.prefix(path.count - 1).enumerated() { path[index] = byte }
+    }
+    return withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0
+      }
+    }
+  }
+}
+
+public struct PulseServerError: Error, CustomStringConvertible {
+  public let description: String
+  init(_ description: String) { self.description = description }
+}
+
+/// Starts `arguments` (a full path first) with `environment`, its standard
+/// output and error appended to `output`; returns its process id.
+public func spawn(_ arguments: [String], environment: [String: String], output: String) throws
+  -> pid_t
+{
+  var actions = posix_spawn_file_actions_t()
+  posix_spawn_file_actions_init(&actions)
+  defer { posix_spawn_file_actions_destroy(&actions) }
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+  posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+  posix_spawn_file_actions_adddup2(&actions, 1, 2)
+  let argv = arguments.map { strdup($0) } + [nil]
+  let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+  defer { (argv + envp).forEach { free($0) } }
+  var pid = pid_t()
+  let error = posix_spawn(&pid, arguments[0], &actions, nil, argv, envp)
+  guard error == 0 else {
+    throw PulseServerError("cannot start \(arguments[0]): \(String(cString: strerror(error)))")
+  }
+  return pid
+}
