@@ -95,6 +95,7 @@ let package = Package(
       name: "loa-bench",
       dependencies: [
         "LoaCalendar", "LoaSchedule", "LoaPlanner", "LoaLog", "LoaReport", "CSndFile",
+        "LoaTestSupport",
       ],
       path: "Benchmarks/loa-bench",
       swiftSettings: strict
@@ -108,7 +109,8 @@ let package = Package(
     .testTarget(
       name: "LoaPlannerTests", dependencies: ["LoaPlanner", "LoaSchedule", "LoaCalendar"],
       swiftSettings: strict),
-    // What end-to-end tests share: temporary folders, a private PulseAudio server.
+    // What end-to-end tests and benchmarks share: temporary folders, a
+    // private PulseAudio server.
     .target(name: "LoaTestSupport", path: "Tests/LoaTestSupport", swiftSettings: strict),
     .testTarget(
       name: "LoaAudioTests", dependencies: ["LoaAudio", "CSndFile", "LoaTestSupport"],

@@ -123,6 +123,12 @@ func loaProcess(_ arguments: [String], runs: Int) -> [Double]? {
   }
 }
 
+// `loa-bench daemon` runs only the daemon's figures (a few minutes).
+if CommandLine.arguments.dropFirst().first == "daemon" {
+  benchmarkDaemon(loa: loaBinary.path)
+  exit(0)
+}
+
 let samplePlan = loaProcess(
   ["plan", "--schedule", "schedules", "--from", "2025-10-01", "--days", "365", "--format", "json"],
   runs: 11)
@@ -159,3 +165,5 @@ print("")
 benchmarkLog(loa: loaBinary.path, planner: planner, year: year)
 print("")
 benchmarkPlaying(loa: loaBinary.path)
+print("")
+benchmarkDaemon(loa: loaBinary.path)

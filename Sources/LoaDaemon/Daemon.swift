@@ -21,6 +21,9 @@ public struct DaemonSettings: Sendable {
   /// Load schedules on a thread of their own (measuring new audio can take
   /// seconds); tests with a simulated clock load in line.
   public var loadInBackground = true
+  /// Give back the code pages that starting an airing used, once it has
+  /// ended and nothing is on air (`ResidentMemory`).
+  public var releaseCodeWhenIdle = false
 
   public init() {}
 }
@@ -342,6 +345,7 @@ public final class Daemon {
     case .finished(let report):
       finish(current, report)
       onAir = nil
+      if settings.releaseCodeWhenIdle { ResidentMemory.releaseUnusedCode() }
     }
   }
 

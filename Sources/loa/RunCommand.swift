@@ -71,6 +71,7 @@ struct RunCommand: ParsableCommand {
     var settings = DaemonSettings()
     settings.output = output
     settings.stopAfter = stopAfter
+    settings.releaseCodeWhenIdle = true
     let probe = MeasuringProbe(measurements: measurements)
     let daemon = try Daemon(
       loaded: loaded, load: { ScheduleLoader(probe: probe).load(path: path) },
@@ -95,6 +96,7 @@ struct RunCommand: ParsableCommand {
       source.resume()
       return source
     }
+    ResidentMemory.releaseUnusedCode()
     daemon.run()
     signals.forEach { $0.cancel() }
     withExtendedLifetime(watcher) {}

@@ -1,5 +1,5 @@
-// What the end-to-end tests of several targets share: temporary folders
-// and a private PulseAudio server.
+// What the end-to-end tests of several targets, and the benchmarks, share:
+// temporary folders and a private PulseAudio server.
 
 import Foundation
 
@@ -54,7 +54,7 @@ public final class PulseServer {
     }
     let arguments = [
       binary, "-n", "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no",
-      "--log-target=stderr", "-L", "module-null-sink sink_name=radio",
+      "--log-target=stderr", "-L", "module-null-sink sink_name=radio rate=48000",
       "-L", "module-native-protocol-unix socket=\(socket) auth-anonymous=1",
     ]
     var environment = ProcessInfo.processInfo.environment
