@@ -69,7 +69,9 @@ final class ProgramPlayer {
           defer { control.insertions = [] }
           return control.insertions
         }
-        queue.insert(contentsOf: insertions.map { ($0, true) }, at: next)
+        // After what was inserted before and has not played yet: in order.
+        let at = queue[next...].firstIndex { !$0.inserted } ?? queue.count
+        queue.insert(contentsOf: insertions.map { ($0, true) }, at: at)
         guard next < queue.count else { break }
         try play(queue[next].item, inserted: queue[next].inserted, into: &played)
         next += 1

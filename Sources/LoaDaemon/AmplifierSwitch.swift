@@ -6,6 +6,8 @@ import LoaSchedule
 public protocol AmplifierSwitch: Sendable {
   /// Switches it on (`true`) or off, without waiting for the result.
   func set(on: Bool)
+  /// Returns once the switching asked for so far is done (before exit).
+  func finish()
 }
 
 /// Runs the schedule's `amplifier.on` / `amplifier.off` commands: an argv
@@ -24,6 +26,10 @@ public final class CommandAmplifier: AmplifierSwitch {
     self.amplifier = amplifier
     self.timeout = timeout
     self.report = report
+  }
+
+  public func finish() {
+    queue.sync {}
   }
 
   public func set(on: Bool) {
@@ -48,7 +54,8 @@ public final class CommandAmplifier: AmplifierSwitch {
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
     let arguments = argv.map { strdup($0) } + [nil]
     defer { arguments.forEach { free($0) } }
-    let spawned = posix_spawn(&pid, program, &actions, nil, arguments, environ)
+    // A bare name is looked up in PATH, as a shell would.
+    let spawned = posix_spawnp(&pid, program, &actions, nil, arguments, environ)
     guard spawned == 0 else {
       return "cannot run '\(program)': \(String(cString: strerror(spawned)))"
     }

@@ -33,8 +33,10 @@ public struct SystemClock: DaemonClock {
     return .seconds(time.tv_sec) + .nanoseconds(time.tv_nsec)
   }
 
+  /// Waits in slices of at most 5 s, so that the loop reads the wall
+  /// clock again and notices a step within them.
   public func wait(on mailbox: Mailbox, until deadline: Date) {
-    mailbox.wait(untilSystemTime: deadline - offset.seconds)
+    mailbox.wait(seconds: min(deadline.timeIntervalSince(now()), 5))
   }
 }
 

@@ -58,6 +58,10 @@ public final class Daemon {
   /// Airings due before this were the business of an earlier run.
   private var earliest: Date
   private var onAir: OnAir?
+  /// Airings logged as begun that never played a frame (an emergency came
+  /// first, or the airing they entered ended before their turn): they start
+  /// on their own, under the same log row, once nothing is on air.
+  private var requeued: [(airing: PlannedAiring, logID: Int64?)] = []
   private var playbacks = 0
   private var ended = 0
   private var lastEnd: Date?
@@ -124,20 +128,21 @@ public final class Daemon {
       clock.wait(on: mailbox, until: nextDeadline(clock.now(), end: end))
     }
     if amplifierOn { switchAmplifier(on: false) }
+    amplifier?.finish()
     say("stopped: \(stopping ?? "\(ended) airing\(ended == 1 ? "" : "s") ended")")
   }
 
   /// Everything due at `now`: the plan, the heartbeat, reloads, airings to
   /// miss, start or let in, and the amplifier.
   private func step(_ now: Date) {
+    if let reloadAt, now >= reloadAt {
+      self.reloadAt = nil
+      startLoading()
+    }
     if planner.clock.day(of: now) != plannedDay { replan(now) }
     if now >= nextBeat {
       logging("heartbeat") { try $0.heartbeat(at: now) }
       nextBeat = now + settings.heartbeat.seconds
-    }
-    if let reloadAt, now >= reloadAt {
-      self.reloadAt = nil
-      startLoading()
     }
     missOverdue(now)
     if stopping == nil { startOrEnter(now) }
@@ -164,7 +169,9 @@ public final class Daemon {
         let on = airing.start - amplifier.warmup.seconds
         if on > now { deadline = min(deadline, on) }
       }
-      if airing.start > now { break }
+    }
+    for (airing, _) in requeued where airing.start + catchUp > now {
+      deadline = min(deadline, airing.start + catchUp)
     }
     if let lastEnd, let cooldown = station.amplifier?.cooldown, lastEnd + cooldown.seconds > now {
       deadline = min(deadline, lastEnd + cooldown.seconds)
@@ -204,24 +211,48 @@ public final class Daemon {
     guard let outage = logging("reading", { try $0.outages(from: month).last }) ?? nil,
       abs(outage.to.timeIntervalSince(now)) < 5
     else { return }
-    let reason =
-      "loa was not running from \(planner.clock.iso(outage.from)) to \(planner.clock.iso(outage.to))"
-    gaps.append((max(outage.from, month), now, reason))
-    earliest = min(earliest, max(outage.from, month))
-    let first = planner.clock.day(of: earliest)
-    let overdue = planner.plan(from: first, through: planner.clock.day(of: now)).filter {
-      $0.start >= earliest && $0.start + station.catchUp.seconds < now
-    }
-    for airing in overdue { miss(airing, reason: reason) }
     say("the station was off the air \(durationText(now.timeIntervalSince(outage.from)))")
+    missSpan(
+      from: max(outage.from, month), to: now,
+      reason: "loa was not running from \(planner.clock.iso(outage.from)) to "
+        + planner.clock.iso(outage.to))
+  }
+
+  /// Time from `from` to `to` went by without the daemon (an outage, a
+  /// clock set forward): what fell due in it and is past catch-up is logged
+  /// missed with `reason`; the rest still starts, late.
+  private func missSpan(from: Date, to now: Date, reason: String) {
+    gaps.append((from, now, reason))
+    earliest = min(earliest, from)
+    let days = planner.plan(from: planner.clock.day(of: from), through: planner.clock.day(of: now))
+    for airing in days
+    where airing.start >= from && airing.start + station.catchUp.seconds <= now
+      && !handled.contains(AiringKey(airing))
+    {
+      miss(airing, reason: reason)
+    }
   }
 
   // MARK: Airings
 
   private func missOverdue(_ now: Date) {
     let catchUp = station.catchUp.seconds
-    for airing in pending where airing.start + catchUp < now {
+    for airing in pending where airing.start + catchUp <= now {
       miss(airing, reason: missReason(airing))
+    }
+    for (airing, logID) in requeued where airing.start + catchUp <= now {
+      requeued.removeAll { AiringKey($0.airing) == AiringKey(airing) }
+      let reason = missReason(airing)
+      if let logID {
+        logging("recording a missed airing") {
+          try $0.finish(
+            airing: logID,
+            Outcome(
+              status: .missed, startedAt: nil, endedAt: now, frames: 0, playedSeconds: 0,
+              reason: reason), lateMilliseconds: nil, xruns: 0)
+        }
+      }
+      say("missed \(describe(airing)): \(reason)")
     }
   }
 
@@ -251,16 +282,23 @@ public final class Daemon {
     let due = pending.filter { $0.start - settings.lead.seconds <= now }
       .sorted { ($1.priority, $0.start) < ($0.priority, $1.start) }
     guard let current = onAir else {
-      if let first = due.first { start(first) }
+      let waiting = requeued.map { ($0.airing, $0.logID) } + due.map { ($0, nil as Int64?) }
+      if let first = waiting.min(by: { ($1.0.priority, $0.0.start) < ($0.0.priority, $1.0.start) })
+      {
+        requeued.removeAll { AiringKey($0.airing) == AiringKey(first.0) }
+        start(first.0, logID: first.1)
+      }
       return
     }
     for airing in due where airing.start <= now {
+      // Read afresh: an emergency earlier in this list may have interrupted it.
+      guard onAir?.interruption == nil else { break }
       switch airing.priority {
-      case .emergency where current.airing.priority < .emergency && current.interruption == nil:
+      case .emergency where current.airing.priority < .emergency:
         let reason = "interrupted for the emergency announcement «\(airing.title)»"
         onAir?.interruption = reason
         current.handle.interrupt(reason: reason)
-      case .priority where current.airing.priority < .priority && current.interruption == nil:
+      case .priority where current.airing.priority < .priority:
         enter(airing)
       default:
         break
@@ -268,9 +306,12 @@ public final class Daemon {
     }
   }
 
-  private func start(_ airing: PlannedAiring) {
+  /// Starts `airing`, logging it first unless it already has a row.
+  private func start(_ airing: PlannedAiring, logID: Int64? = nil) {
     handled.insert(AiringKey(airing))
-    let id = logging("logging the start") { try $0.begin(audio.entry(of: airing, device: device)) }
+    let id =
+      logID
+      ?? logging("logging the start") { try $0.begin(audio.entry(of: airing, device: device)) }
     playbacks += 1
     let token = playbacks
     let mailbox = mailbox
@@ -350,8 +391,23 @@ public final class Daemon {
   }
 
   private func finish(_ current: OnAir, _ report: PlaybackReport) {
-    ended += 1
     lastEnd = report.items.last?.endedAt ?? clock.now()
+    // Entered airings that never got their turn start on their own.
+    for entered in current.entered where !entered.isDone {
+      if entered.items.isEmpty, stopping == nil {
+        requeued.append((entered.airing, entered.logID))
+      } else {
+        finishEntered(entered, status: report.status)
+      }
+    }
+    // Interrupted by an emergency before its first frame: it starts again
+    // after it, under the same row.
+    if report.firstFrameAt == nil, current.interruption != nil, stopping == nil {
+      requeued.append((current.airing, current.logID))
+      say("postponed: \(describe(current.airing)): \(current.interruption ?? "")")
+      return
+    }
+    ended += 1
     let status = Self.logStatus(report.status)
     if let id = current.logID {
       let frames = report.items.filter { !$0.inserted }.reduce(0) { $0 + $1.frames }
@@ -365,9 +421,6 @@ public final class Daemon {
           lateMilliseconds: report.lateness.map { Int(($0.seconds * 1000).rounded()) },
           xruns: report.underruns)
       }
-    }
-    for entered in current.entered where !entered.isDone {
-      finishEntered(entered, status: report.status)
     }
     switch report.status {
     case .completed: say("ended: \(describe(current.airing))")
@@ -477,14 +530,17 @@ public final class Daemon {
     say(
       "the clock was set \(direction) by \(durationText(abs(step))), "
         + "from \(planner.clock.iso(expected)) to \(planner.clock.iso(now))")
-    if step > 0 {
-      gaps.append(
-        (
-          expected, now,
-          "the clock was set forward from \(planner.clock.iso(expected)) to \(planner.clock.iso(now))"
-        ))
-    }
     plannedDay = nil
+    if step > 0 {
+      replan(now)
+      missSpan(
+        from: expected, to: now,
+        reason: "the clock was set forward from \(planner.clock.iso(expected)) to "
+          + planner.clock.iso(now))
+    } else {
+      // What is due again on the wall clock, and not yet in the log, plays.
+      earliest = min(earliest, now - station.catchUp.seconds)
+    }
   }
 
   // MARK: Amplifier

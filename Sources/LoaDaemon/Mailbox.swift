@@ -15,11 +15,12 @@ public enum DaemonEvent: Sendable {
 }
 
 /// The events of other threads, queued for the daemon's loop, which waits
-/// for one of them or for a deadline on the wall clock.
+/// for one of them or for a while.
 ///
-/// A POSIX condition variable with its default clock, `CLOCK_REALTIME`:
-/// a wait for a wall-clock deadline ends at that wall-clock time even when
-/// the clock is stepped while waiting.
+/// A POSIX condition variable on `CLOCK_MONOTONIC`: a wait lasts what it
+/// was asked whatever the wall clock does. The daemon waits at most a few
+/// seconds at a time and reads the wall clock again, so that a step either
+/// way is noticed within those seconds and a long sleep cannot drift.
 public final class Mailbox: @unchecked Sendable {
   // @unchecked: every access to `events` holds `mutex`. The mutex and the
   // condition are allocated, as POSIX wants them at a fixed address.
@@ -29,7 +30,11 @@ public final class Mailbox: @unchecked Sendable {
 
   public init() {
     pthread_mutex_init(mutex, nil)
-    pthread_cond_init(condition, nil)
+    var attributes = pthread_condattr_t()
+    pthread_condattr_init(&attributes)
+    pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+    pthread_cond_init(condition, &attributes)
+    pthread_condattr_destroy(&attributes)
   }
 
   deinit {
@@ -46,7 +51,7 @@ public final class Mailbox: @unchecked Sendable {
     pthread_mutex_unlock(mutex)
   }
 
-  /// True when an event waits.
+  /// True when no event waits.
   public var isEmpty: Bool {
     pthread_mutex_lock(mutex)
     defer { pthread_mutex_unlock(mutex) }
@@ -61,13 +66,13 @@ public final class Mailbox: @unchecked Sendable {
     return events
   }
 
-  /// Blocks until an event is posted or the wall clock reaches `deadline`
-  /// (this machine's clock).
-  public func wait(untilSystemTime deadline: Date) {
-    let seconds = deadline.timeIntervalSince1970
+  /// Blocks until an event is posted or `seconds` have passed.
+  public func wait(seconds: Double) {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    let until = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 + max(0, seconds)
     var wake = timespec(
-      tv_sec: Int(seconds.rounded(.down)),
-      tv_nsec: Int((seconds - seconds.rounded(.down)) * 1e9))
+      tv_sec: Int(until.rounded(.down)), tv_nsec: Int((until - until.rounded(.down)) * 1e9))
     pthread_mutex_lock(mutex)
     while events.isEmpty {
       if pthread_cond_timedwait(condition, mutex, &wake) == ETIMEDOUT { break }

@@ -10,8 +10,9 @@ import Foundation
 /// could drop them at any time. The daemon drops them itself when it is
 /// idle: `MADV_DONTNEED` on the read-only, file-backed mappings of its
 /// executable; what it uses afterwards comes back from the page cache at
-/// its next touch (a minor fault, no disk read). Mappings with anonymous
-/// (written) pages, such as relocated data, are left alone.
+/// its next touch (a minor fault, no disk read). Only code is given back:
+/// mappings that are executable and hold no written or swapped-out page
+/// (relocated data would come back unrelocated from the file).
 public enum ResidentMemory {
   public static func releaseUnusedCode() {
     guard let maps = try? String(contentsOfFile: "/proc/self/smaps", encoding: .utf8) else {
@@ -19,9 +20,9 @@ public enum ResidentMemory {
     }
     let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
     var candidate: (start: UInt, end: UInt)?
-    var anonymous = 0
+    var written = 0
     func release() {
-      if let (start, end) = candidate, anonymous == 0 {
+      if let (start, end) = candidate, written == 0 {
         madvise(UnsafeMutableRawPointer(bitPattern: start), Int(end - start), MADV_DONTNEED)
       }
       candidate = nil
@@ -33,12 +34,12 @@ public enum ResidentMemory {
         let bounds = range.split(separator: "-").compactMap { UInt($0, radix: 16) }
         let permissions = fields[1]
         guard bounds.count == 2, fields.count == 6, String(fields[5]) == executable,
-          permissions.hasPrefix("r"), !permissions.contains("w")
+          permissions.hasPrefix("r-x")
         else { continue }
         candidate = (bounds[0], bounds[1])
-        anonymous = 0
-      } else if fields.first == "Anonymous:", fields.count >= 2 {
-        anonymous = Int(fields[1]) ?? 1
+        written = 0
+      } else if fields.first == "Anonymous:" || fields.first == "Swap:", fields.count >= 2 {
+        written += Int(fields[1]) ?? 1
       }
     }
     release()

@@ -35,6 +35,8 @@ public final class ScheduleWatcher: Sendable {
         while offset + MemoryLayout<inotify_event>.size <= count {
           let event = buffer.load(fromByteOffset: offset, as: inotify_event.self)
           let nameStart = offset + MemoryLayout<inotify_event>.size
+          // Events were lost, or a folder went away: look at everything again.
+          if event.mask & UInt32(IN_Q_OVERFLOW | IN_IGNORED) != 0 { names.append("a folder") }
           if event.len > 0 {
             let name = String(cString: (buffer + nameStart).assumingMemoryBound(to: CChar.self))
             if name.hasSuffix(".yaml") || name.hasSuffix(".yml") { names.append(name) }

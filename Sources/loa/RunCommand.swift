@@ -46,6 +46,8 @@ struct RunCommand: ParsableCommand {
   }
 
   func run() throws {
+    // Signals wait for the loop (below); until then they are not fatal.
+    for number in [SIGHUP, SIGINT, SIGTERM] { signal(number, SIG_IGN) }
     let measurements = station.audioMeasurements()
     let path = station.schedulePath()
     let loaded = try station.loadSchedule(measurements: measurements)
@@ -82,7 +84,6 @@ struct RunCommand: ParsableCommand {
     let watcher = ScheduleWatcher(
       files: loaded.schedule?.sourceFiles ?? [path], mailbox: mailbox, say: say)
     let signals = [SIGHUP, SIGINT, SIGTERM].map { number in
-      signal(number, SIG_IGN)
       let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
       source.setEventHandler {
         switch number {
@@ -99,6 +100,6 @@ struct RunCommand: ParsableCommand {
     ResidentMemory.releaseUnusedCode()
     daemon.run()
     signals.forEach { $0.cancel() }
-    withExtendedLifetime(watcher) {}
+    _ = watcher
   }
 }

@@ -101,6 +101,104 @@ struct PriorityTests {
         == true)
   }
 
+  @Test(
+    "an emergency puts off a priority announcement waiting for its turn, and a program due after it"
+  )
+  func emergencyPostpones() throws {
+    let folder = try TemporaryFolder()
+    let path = try writeStation(
+      in: folder.path,
+      yaml: stationYAML(
+        programs: [("p", "10:00"), ("q", "11:00")],
+        extra: """
+          announcements:
+            - { id: a, title: Thông báo A, at: 2030-01-01 10:00:10, file: e10.wav, priority: priority }
+            - { id: e, title: Báo động E, at: 2030-01-01 10:00:20, file: e10.wav, priority: emergency }
+            - { id: f, title: Báo động F, at: 2030-01-01 10:59:59, file: e10.wav, priority: emergency }
+
+          """),
+      audio: audioFiles)
+    let station = try SimulatedStation(
+      schedule: path, start: at("2030-01-01 09:59:00"), probe: NamedDurationProbe())
+    try station.run(until: at("2030-01-01 11:10:00"))
+    let logged = try station.airings()
+    #expect(logged.map(\.program) == ["p", "a", "e", "f", "q"], station.transcript)
+    func row(_ id: String) throws -> LoggedAiring {
+      try #require(logged.first { $0.program == id })
+    }
+    // a entered p and waited for its boundary at 10:00:30; e came first.
+    #expect(try row("p").status == .interrupted)
+    let a = try row("a")
+    #expect(a.status == .completed)
+    #expect(
+      a.startedAt.map { abs($0.timeIntervalSince(at("2030-01-01 10:00:30")) - 0.15) < 0.002 }
+        == true)
+    // f, due a second before q, is armed first; q waits for it.
+    let q = try row("q")
+    #expect(q.status == .completed && q.lateMilliseconds == 9_000)
+  }
+
+  @Test("an emergency arriving while a program is armed puts the program off, under its row")
+  func emergencyWhileArmed() throws {
+    let folder = try TemporaryFolder()
+    let path = try writeStation(
+      in: folder.path, yaml: stationYAML(programs: [("q", "11:00")]), audio: audioFiles)
+    let station = try SimulatedStation(
+      schedule: path, start: at("2030-01-01 10:59:00"), probe: NamedDurationProbe())
+    let daemon = try station.makeDaemon()
+    let (clock, mailbox) = (station.clock, daemon.mailbox)
+    // Saved 0.5 s after q was armed (2 s ahead), due already.
+    clock.schedule(at: at("2030-01-01 10:59:58") + 0.5) {
+      try?
+        (stationYAML(programs: [("q", "11:00")])
+        + "announcements:\n  - { id: e, title: Báo động E, at: 2030-01-01 10:59:58, file: e10.wav, "
+        + "priority: emergency }\n")
+        .write(toFile: path, atomically: true, encoding: .utf8)
+      mailbox.post(.reload("test"))
+    }
+    daemon.run(until: at("2030-01-01 11:10:00"))
+    let logged = try station.airings()
+    #expect(logged.map(\.program) == ["e", "q"], station.transcript)
+    #expect(logged.allSatisfy { $0.status == .completed })
+    #expect(abs((logged.last?.lateMilliseconds ?? 0) - 8_950) <= 1, station.transcript)
+    #expect(station.said("postponed: q"))
+  }
+
+  @Test("a clock set forward by days logs each day's airings missed, with the reason")
+  func clockForwardByDays() throws {
+    let folder = try TemporaryFolder()
+    let path = try writeStation(
+      in: folder.path,
+      yaml: stationYAML(programs: [("m", "10:00")]).replacingOccurrences(
+        of: "until: 2030-01-01", with: "until: 2030-01-05"),
+      audio: audioFiles)
+    let station = try SimulatedStation(
+      schedule: path, start: at("2030-01-01 09:59:00"), probe: NamedDurationProbe())
+    let clock = station.clock
+    clock.schedule(at: at("2030-01-01 10:05:00")) { clock.step(by: 3 * 86_400) }
+    try station.run(until: at("2030-01-05 11:00:00"))
+    let logged = try station.airings()
+    #expect(logged.map(\.status) == [.completed, .missed, .missed, .missed, .completed])
+    #expect(
+      logged[1].reason?.hasPrefix("the clock was set forward from 2030-01-01T10:05:00") == true)
+  }
+
+  @Test("a clock set back before the daemon's start plays what falls due again and was not logged")
+  func clockBackBeforeStart() throws {
+    let folder = try TemporaryFolder()
+    let path = try writeStation(
+      in: folder.path, yaml: stationYAML(programs: [("early", "09:58"), ("late", "10:02")]),
+      audio: audioFiles)
+    let station = try SimulatedStation(
+      schedule: path, start: at("2030-01-01 10:00:00"), probe: NamedDurationProbe())
+    let clock = station.clock
+    clock.schedule(at: at("2030-01-01 10:00:10")) { clock.step(by: -300) }
+    try station.run(until: at("2030-01-01 10:10:00"))
+    let logged = try station.airings()
+    #expect(logged.map(\.program) == ["early", "late"], station.transcript)
+    #expect(logged.allSatisfy { $0.status == .completed && $0.lateMilliseconds == 0 })
+  }
+
   @Test("the amplifier goes off after the cooldown between airings far apart")
   func amplifierBetweenAirings() throws {
     let folder = try TemporaryFolder()

@@ -76,9 +76,11 @@ struct ReplayTests {
     #expect(row("sang", "2026-02-18 05:30:00")?.status == .completed)
 
     // A file that cannot be decoded is skipped; its program goes on.
-    let withBroken = logged.filter { $0.items.contains { $0.file == "chien-dich/giam-ngheo.ogg" } }
-    #expect(!withBroken.isEmpty)
-    for airing in withBroken where airing.status == .completed {
+    let withBroken = logged.filter {
+      $0.status == .completed && $0.items.contains { $0.file == "chien-dich/giam-ngheo.ogg" }
+    }
+    #expect(withBroken.count >= 10)
+    for airing in withBroken {
       let item = try #require(airing.items.first { $0.file == "chien-dich/giam-ngheo.ogg" })
       #expect(item.status == .failed)
       #expect(airing.items.last?.status == .completed)

@@ -59,12 +59,12 @@ final class SimulatedClock: DaemonClock {
 }
 
 /// Plays by the clock instead of through ALSA: each item lasts what its
-/// file's duration says (`durations`, by full path), files in `broken` fail
+/// file's duration says (`durations`, by full path; nil: no such file), files in `broken` fail
 /// as an undecodable file would, and events come when simulated time
 /// reaches them.
 struct SimulatedPlayer: AiringPlayer {
   let clock: SimulatedClock
-  let durations: [String: Duration]
+  let durations: @Sendable (String) -> Duration?
   var broken: Set<String> = []
 
   func play(
@@ -83,7 +83,7 @@ struct SimulatedPlayer: AiringPlayer {
     case .silence(let length): return (length, "")
     case .file(let path, let limit, _):
       if broken.contains(path) { return (nil, "'\(path)': not an audio file libsndfile reads") }
-      guard let length = durations[path] else { return (nil, "'\(path)': no such file") }
+      guard let length = durations(path) else { return (nil, "'\(path)': no such file") }
       return (limit.map { min($0, length) } ?? length, "")
     }
   }
@@ -142,8 +142,11 @@ final class SimulatedPlayback: PlayingAiring {
   }
 
   func insert(_ items: [PlayItem]) {
-    // At the next boundary: the front of what is still to play.
-    state.withLock { $0.queue.insert(contentsOf: items.map { ($0, true) }, at: 0) }
+    // At the next boundary, after what was inserted before and has not played.
+    state.withLock { state in
+      let at = state.queue.firstIndex { !$0.inserted } ?? state.queue.count
+      state.queue.insert(contentsOf: items.map { ($0, true) }, at: at)
+    }
   }
 
   /// Ends the current item (if any) at `time` and starts the next.

@@ -67,9 +67,16 @@ final class SimulatedStation {
     let loaded = load()
     var settings = settings
     settings.loadInBackground = false
-    let durations = Dictionary(
-      loaded.audio.values.map { ($0.path, $0.duration) }, uniquingKeysWith: { a, _ in a })
     let (schedulePath, probe, clock) = (schedulePath, probe, clock)
+    // Files as the schedule loaded then, or as the probe finds them (a
+    // file a reload brought in).
+    let known = Dictionary(
+      loaded.audio.values.map { ($0.path, $0.duration) }, uniquingKeysWith: { a, _ in a })
+    let station = loaded.schedule?.station
+    let durations: @Sendable (String) -> Duration? = { path in
+      guard FileManager.default.fileExists(atPath: path) else { return nil }
+      return known[path] ?? station.flatMap { try? probe.duration(ofFileAt: path, for: $0) }
+    }
     return try Daemon(
       loaded: loaded, load: { ScheduleLoader(probe: probe).load(path: schedulePath) },
       measurements: measurements,
@@ -108,6 +115,8 @@ final class RecordingAmplifier: AmplifierSwitch, @unchecked Sendable {
     let at = clock?.now() ?? Date()
     switches.withLock { $0.append((on, at)) }
   }
+
+  func finish() {}
 }
 
 /// Writes a schedule file, and an empty audio file for each name in `audio`.
