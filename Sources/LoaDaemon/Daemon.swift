@@ -40,7 +40,9 @@ public final class Daemon {
   private let clock: any DaemonClock
   private let player: any AiringPlayer
   private let log: AiringLog?
-  private let amplifier: (any AmplifierSwitch)?
+  private let makeAmplifier: (@Sendable (Amplifier) -> any AmplifierSwitch)?
+  /// The switch for the schedule's `amplifier`, rebuilt when a reload changes it.
+  private var amplifier: (any AmplifierSwitch)?
   private let settings: DaemonSettings
   private let load: @Sendable () -> LoadedSchedule
   private let measurements: AudioMeasurements
@@ -79,11 +81,13 @@ public final class Daemon {
   /// - Parameters:
   ///   - loaded: the valid schedule to start with.
   ///   - load: loads the schedule again, for a reload.
+  ///   - amplifier: makes the switch for a schedule's `amplifier` section.
   ///   - say: where the daemon's messages go (its standard error).
   public init(
     loaded: LoadedSchedule, load: @escaping @Sendable () -> LoadedSchedule,
     measurements: AudioMeasurements, log: AiringLog?, clock: any DaemonClock,
-    player: any AiringPlayer = ALSAPlayer(), amplifier: (any AmplifierSwitch)? = nil,
+    player: any AiringPlayer = ALSAPlayer(),
+    amplifier: (@Sendable (Amplifier) -> any AmplifierSwitch)? = nil,
     settings: DaemonSettings = DaemonSettings(), say: @escaping @Sendable (String) -> Void
   ) throws {
     let planner = try Planner(loaded: loaded)
@@ -95,7 +99,8 @@ public final class Daemon {
     self.log = log
     self.clock = clock
     self.player = player
-    self.amplifier = amplifier
+    makeAmplifier = amplifier
+    self.amplifier = planner.schedule.station.amplifier.flatMap { amplifier?($0) }
     self.settings = settings
     self.output = say
     let now = clock.now()
@@ -505,6 +510,11 @@ public final class Daemon {
           + "keeping the one loaded at \(self.planner.clock.iso(loadedAt)):")
       for error in errors { say("  \(error)") }
       return
+    }
+    if planner.schedule.station.amplifier != station.amplifier {
+      // Off with the commands it was switched on with; on again with the new.
+      if amplifierOn { switchAmplifier(on: false) }
+      amplifier = planner.schedule.station.amplifier.flatMap { makeAmplifier?($0) }
     }
     self.planner = planner
     audio = AiringAudio(

@@ -78,7 +78,7 @@ struct RunCommand: ParsableCommand {
     let daemon = try Daemon(
       loaded: loaded, load: { ScheduleLoader(probe: probe).load(path: path) },
       measurements: measurements, log: log, clock: clock,
-      amplifier: planner.schedule.station.amplifier.map { CommandAmplifier($0, report: say) },
+      amplifier: { CommandAmplifier($0, report: say) },
       settings: settings, say: say)
     let mailbox = daemon.mailbox
     let watcher = ScheduleWatcher(

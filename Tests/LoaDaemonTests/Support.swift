@@ -82,7 +82,7 @@ final class SimulatedStation {
       measurements: measurements,
       log: try AiringLog.openForWriting(folder: state.path, now: clock.now(), durable: false),
       clock: clock, player: SimulatedPlayer(clock: clock, durations: durations, broken: broken),
-      amplifier: amplifier, settings: settings,
+      amplifier: { [amplifier] _ in amplifier }, settings: settings,
       say: { [messages] text in messages.lines.withLock { $0.append(text) } })
   }
 
