@@ -52,6 +52,9 @@ public final class Daemon {
   private var planner: Planner
   private var audio: AiringAudio
   private var loadedAt: Date
+  /// Airings the plan held before the last reload: one the reload added
+  /// after its time is missed for that reason.
+  private var previouslyPlanned: Set<AiringKey>?
   /// Airings from yesterday through tomorrow, in start order.
   private var horizon: [PlannedAiring] = []
   private var plannedDay: CivilDate?
@@ -262,6 +265,11 @@ public final class Daemon {
   }
 
   private func missReason(_ airing: PlannedAiring) -> String {
+    if let previouslyPlanned, !previouslyPlanned.contains(AiringKey(airing)),
+      airing.start + station.catchUp.seconds <= loadedAt
+    {
+      return "added to the schedule at \(planner.clock.iso(loadedAt)), after its catch-up time"
+    }
     if let gap = gaps.last(where: { $0.from <= airing.start && airing.start <= $0.to }) {
       return gap.reason
     }
@@ -516,6 +524,7 @@ public final class Daemon {
       if amplifierOn { switchAmplifier(on: false) }
       amplifier = planner.schedule.station.amplifier.flatMap { makeAmplifier?($0) }
     }
+    previouslyPlanned = Set(horizon.map(AiringKey.init))
     self.planner = planner
     audio = AiringAudio(
       loaded: loaded, station: planner.schedule.station, measurements: measurements)

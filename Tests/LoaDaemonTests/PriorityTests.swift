@@ -260,7 +260,7 @@ struct PriorityTests {
       mailbox.post(.reload("test"))
     }
     clock.schedule(at: at("2030-01-01 09:30:00")) {
-      try? stationYAML(programs: [("x", "10:00"), ("y", "10:45"), ("z", "10:50")])
+      try? stationYAML(programs: [("w", "09:10"), ("x", "10:00"), ("y", "10:45"), ("z", "10:50")])
         .write(toFile: path, atomically: true, encoding: .utf8)
       mailbox.post(.reload("test"))
     }
@@ -271,11 +271,17 @@ struct PriorityTests {
       station.said("station.yaml:18:1: error: unknown key 'bogus' in the schedule"),
       station.transcript)
     let logged = try station.airings()
-    #expect(logged.map(\.program) == ["x", "y", "z"])
+    #expect(logged.map(\.program) == ["w", "x", "y", "z"])
     #expect(
       logged.map(\.plannedStart) == [
-        at("2030-01-01 10:00:00"), at("2030-01-01 10:45:00"), at("2030-01-01 10:50:00"),
+        at("2030-01-01 09:10:00"), at("2030-01-01 10:00:00"), at("2030-01-01 10:45:00"),
+        at("2030-01-01 10:50:00"),
       ])
-    #expect(logged.allSatisfy { $0.status == .completed })
+    // w was added at 09:30, twenty minutes after its time.
+    #expect(logged[0].status == .missed)
+    #expect(
+      logged[0].reason
+        == "added to the schedule at 2030-01-01T09:30:00+07:00, after its catch-up time")
+    #expect(logged.dropFirst().allSatisfy { $0.status == .completed })
   }
 }
