@@ -115,11 +115,13 @@ let package = Package(
     .testTarget(
       name: "LoaAudioTests", dependencies: ["LoaAudio", "CSndFile", "LoaTestSupport"],
       swiftSettings: strict),
-    .testTarget(name: "LoaLogTests", dependencies: ["LoaLog"], swiftSettings: strict),
+    .testTarget(
+      name: "LoaLogTests", dependencies: ["LoaLog", "LoaTestSupport"], swiftSettings: strict),
     .testTarget(
       name: "LoaDaemonTests",
       dependencies: [
         "LoaDaemon", "LoaLog", "LoaPlanner", "LoaSchedule", "LoaAudio", "LoaCalendar",
+        "LoaTestSupport",
       ],
       swiftSettings: strict),
     .testTarget(

@@ -17,49 +17,51 @@ public struct AiringAudio: Sendable {
     self.measurements = measurements
   }
 
-  /// The player's items: files by their full path at the gain that brings
-  /// them to the station's loudness, cut where `max_length` cuts them.
-  public func playItems(of airing: PlannedAiring) -> [PlayItem] {
-    airing.items.map { item in
-      guard let file = item.file else { return .silence(item.duration) }
-      guard let audio = loaded.audio[file] else {
-        // Not there when the schedule was loaded: the player says why.
-        return .file(path: station.audioDirectory + "/" + file)
-      }
-      let gain = station.loudness.flatMap { target in
-        measurement(of: audio.path)?.gain(toReach: target)
-      }
-      return .file(path: audio.path, limit: item.isCut ? item.duration : nil, gain: gain ?? 0)
-    }
-  }
-
-  /// The log's items, with each file's content hash.
-  public func logItems(of airing: PlannedAiring) -> [ItemEntry] {
-    airing.items.map { item in
-      let kind: ItemKind =
-        switch item.kind {
-        case .file: .file
-        case .campaign: .campaign
-        case .silence: .silence
-        }
-      let hash = item.file.flatMap { loaded.audio[$0] }.flatMap { measurement(of: $0.path)?.sha256 }
-      return ItemEntry(
-        kind: kind, file: item.file, sha256: hash, campaign: item.campaign,
-        planItem: item.planItem, plannedSeconds: item.duration.seconds)
-    }
-  }
-
-  /// What the log calls this airing.
-  public func entry(of airing: PlannedAiring, device: String) -> AiringEntry {
+  /// What the player plays of `airing` and what the log records of it,
+  /// reading each file's measurement once.
+  public func prepare(_ airing: PlannedAiring, device: String) -> (
+    entry: AiringEntry, items: [PlayItem]
+  ) {
+    let parts = airing.items.map(part)
     let kind: AiringKind =
       switch (airing.kind, airing.priority) {
       case (.program, _): .program
       case (.announcement, .emergency): .emergency
       case (.announcement, _): .announcement
       }
-    return AiringEntry(
+    let entry = AiringEntry(
       kind: kind, program: airing.id, title: airing.title, plannedStart: airing.start,
-      device: device, items: logItems(of: airing))
+      device: device, items: parts.map(\.logged))
+    return (entry, parts.map(\.played))
+  }
+
+  /// The player's items alone (a rehearsal, which logs nothing).
+  public func playItems(of airing: PlannedAiring) -> [PlayItem] {
+    airing.items.map { part($0).played }
+  }
+
+  /// One item for the player (a file by its full path at the gain that
+  /// brings it to the station's loudness, cut where `max_length` cuts it)
+  /// and for the log (with the file's content hash).
+  private func part(_ item: PlannedItem) -> (played: PlayItem, logged: ItemEntry) {
+    let kind: ItemKind =
+      switch item.kind {
+      case .file: .file
+      case .campaign: .campaign
+      case .silence: .silence
+      }
+    let audio = item.file.flatMap { loaded.audio[$0] }
+    let measured = audio.flatMap { measurement(of: $0.path) }
+    let logged = ItemEntry(
+      kind: kind, file: item.file, sha256: measured?.sha256, campaign: item.campaign,
+      planItem: item.planItem, plannedSeconds: item.duration.seconds)
+    guard let file = item.file else { return (.silence(item.duration), logged) }
+    guard let audio else {
+      // Not there when the schedule was loaded: the player says why.
+      return (.file(path: station.audioDirectory + "/" + file), logged)
+    }
+    let gain = station.loudness.flatMap { measured?.gain(toReach: $0) } ?? 0
+    return (.file(path: audio.path, limit: item.isCut ? item.duration : nil, gain: gain), logged)
   }
 
   private func measurement(of path: String) -> AudioMeasurement? {

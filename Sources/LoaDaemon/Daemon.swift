@@ -283,7 +283,7 @@ public final class Daemon {
   private func miss(_ airing: PlannedAiring, reason: String) {
     handled.insert(AiringKey(airing))
     logging("recording a missed airing") {
-      try $0.record(audio.entry(of: airing, device: device), status: .missed, reason: reason)
+      try $0.record(audio.prepare(airing, device: device).entry, status: .missed, reason: reason)
     }
     say("missed \(describe(airing)): \(reason)")
   }
@@ -322,14 +322,13 @@ public final class Daemon {
   /// Starts `airing`, logging it first unless it already has a row.
   private func start(_ airing: PlannedAiring, logID: Int64? = nil) {
     handled.insert(AiringKey(airing))
-    let id =
-      logID
-      ?? logging("logging the start") { try $0.begin(audio.entry(of: airing, device: device)) }
+    let (entry, items) = audio.prepare(airing, device: device)
+    let id = logID ?? logging("logging the start") { try $0.begin(entry) }
     playbacks += 1
     let token = playbacks
     let mailbox = mailbox
     let handle = player.play(
-      audio.playItems(of: airing), at: airing.start,
+      items, at: airing.start,
       settings: PlayerSettings(
         device: device, sampleRate: station.sampleRate, channels: station.channels,
         catchUp: station.catchUp, clockOffset: clock.offset)
@@ -341,8 +340,8 @@ public final class Daemon {
   private func enter(_ airing: PlannedAiring) {
     guard let current = onAir else { return }
     handled.insert(AiringKey(airing))
-    let id = logging("logging the start") { try $0.begin(audio.entry(of: airing, device: device)) }
-    let items = audio.playItems(of: airing)
+    let (entry, items) = audio.prepare(airing, device: device)
+    let id = logging("logging the start") { try $0.begin(entry) }
     onAir?.entered.append(OnAir.Entered(airing: airing, logID: id, count: items.count))
     current.handle.insert(items)
     say("\(describe(airing)) enters «\(current.airing.title)» at its next item")
@@ -387,7 +386,8 @@ public final class Daemon {
       let (id, position) = current.position(inserted: played.inserted)
       if let id {
         logging("logging an item") {
-          try $0.itemEnded(airing: id, position: position, outcome(of: played))
+          try $0.itemEnded(
+            airing: id, position: position, Outcome(played, sampleRate: station.sampleRate))
         }
       }
       if case .failed(let reason) = played.status { say("skipped an item: \(reason)") }
@@ -421,16 +421,14 @@ public final class Daemon {
       return
     }
     ended += 1
-    let status = Self.logStatus(report.status)
     if let id = current.logID {
       let frames = report.items.filter { !$0.inserted }.reduce(0) { $0 + $1.frames }
       logging("logging the end") {
         try $0.finish(
           airing: id,
           Outcome(
-            status: status, startedAt: report.firstFrameAt, endedAt: lastEnd ?? clock.now(),
-            frames: frames, playedSeconds: Double(frames) / Double(station.sampleRate),
-            reason: Self.reason(report.status)),
+            report.status, startedAt: report.firstFrameAt, endedAt: lastEnd ?? clock.now(),
+            frames: frames, sampleRate: station.sampleRate),
           lateMilliseconds: report.lateness.map { Int(($0.seconds * 1000).rounded()) },
           xruns: report.underruns)
       }
@@ -454,37 +452,12 @@ public final class Daemon {
       try $0.finish(
         airing: id,
         Outcome(
-          status: Self.logStatus(overall), startedAt: startedAt,
-          endedAt: entered.items.last?.endedAt ?? clock.now(), frames: frames,
-          playedSeconds: Double(frames) / Double(station.sampleRate),
-          reason: Self.reason(overall)),
+          overall, startedAt: startedAt, endedAt: entered.items.last?.endedAt ?? clock.now(),
+          frames: frames, sampleRate: station.sampleRate),
         lateMilliseconds: startedAt.map {
           Int(($0.timeIntervalSince(entered.airing.start) * 1000).rounded())
         },
         xruns: 0)
-    }
-  }
-
-  private func outcome(of played: PlayedItem) -> Outcome {
-    Outcome(
-      status: Self.logStatus(played.status), startedAt: played.frames > 0 ? played.startedAt : nil,
-      endedAt: played.endedAt, frames: played.frames,
-      playedSeconds: Double(played.frames) / Double(station.sampleRate),
-      reason: Self.reason(played.status))
-  }
-
-  static func logStatus(_ status: PlayStatus) -> AiringStatus {
-    switch status {
-    case .completed: .completed
-    case .interrupted: .interrupted
-    case .failed: .failed
-    }
-  }
-
-  static func reason(_ status: PlayStatus) -> String? {
-    switch status {
-    case .completed: nil
-    case .interrupted(let reason), .failed(let reason): reason
     }
   }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import LoaAudio
+import LoaDaemon
 import LoaLog
 import LoaSchedule
 import Synchronization
@@ -97,7 +98,7 @@ struct PlayCommand: ParsableCommand {
             defer { index += 1 }
             return index
           }
-          try log.itemEnded(airing: id, position: index, Self.outcome(of: played, rate: rate))
+          try log.itemEnded(airing: id, position: index, Outcome(played, sampleRate: rate))
         default: break
         }
       } catch {
@@ -130,13 +131,11 @@ struct PlayCommand: ParsableCommand {
     if report.underruns > 0 { printLine("\(report.underruns) underruns or suspends recovered") }
     if let (log, id) = logged {
       do {
-        let frames = report.frames
         try log.finish(
           airing: id,
           Outcome(
-            status: Self.logStatus(report.status), startedAt: report.firstFrameAt,
-            endedAt: report.items.last?.endedAt ?? Date(), frames: frames,
-            playedSeconds: Double(frames) / Double(rate), reason: Self.reason(report.status)),
+            report.status, startedAt: report.firstFrameAt,
+            endedAt: report.items.last?.endedAt ?? Date(), frames: report.frames, sampleRate: rate),
           lateMilliseconds: start == nil
             ? nil : report.lateness.map { Int(($0.seconds * 1000).rounded()) },
           xruns: report.underruns)
@@ -176,28 +175,6 @@ struct PlayCommand: ParsableCommand {
       printError("warning: not logged: \(error)")
       return nil
     }
-  }
-
-  private static func logStatus(_ status: PlayStatus) -> AiringStatus {
-    switch status {
-    case .completed: .completed
-    case .interrupted: .interrupted
-    case .failed: .failed
-    }
-  }
-
-  private static func reason(_ status: PlayStatus) -> String? {
-    switch status {
-    case .completed: nil
-    case .interrupted(let reason), .failed(let reason): reason
-    }
-  }
-
-  private static func outcome(of played: PlayedItem, rate: Int) -> Outcome {
-    Outcome(
-      status: logStatus(played.status), startedAt: played.startedAt, endedAt: played.endedAt,
-      frames: played.frames, playedSeconds: Double(played.frames) / Double(rate),
-      reason: reason(played.status))
   }
 
   /// Prints each item as it ends, and device trouble as it happens.

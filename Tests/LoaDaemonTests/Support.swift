@@ -4,18 +4,9 @@ import LoaDaemon
 import LoaLog
 import LoaPlanner
 import LoaSchedule
+import LoaTestSupport
 import Synchronization
 import Testing
-
-final class TemporaryFolder {
-  let path = FileManager.default.temporaryDirectory.appendingPathComponent(
-    "loa-daemon-\(UUID().uuidString)"
-  ).path
-  init() throws {
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-  }
-  deinit { try? FileManager.default.removeItem(atPath: path) }
-}
 
 /// The repository's sample station.
 let sampleSchedule = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

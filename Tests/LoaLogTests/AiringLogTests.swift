@@ -1,17 +1,8 @@
 import Foundation
+import LoaTestSupport
 import Testing
 
 @testable import LoaLog
-
-final class StateFolder {
-  let path = FileManager.default.temporaryDirectory.appendingPathComponent(
-    "loa-log-\(UUID().uuidString)"
-  ).path
-  init() throws {
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-  }
-  deinit { try? FileManager.default.removeItem(atPath: path) }
-}
 
 func entry(_ program: String?, at planned: Date?, kind: AiringKind = .program) -> AiringEntry {
   AiringEntry(
@@ -30,7 +21,7 @@ let t0 = Date(timeIntervalSince1970: 1_759_271_400)  // 2025-10-01 05:30 +07:00
 struct AiringLogTests {
   @Test("an airing is playing once begun, and completed with its items once finished")
   func lifecycle() throws {
-    let state = try StateFolder()
+    let state = try TemporaryFolder()
     let log = try AiringLog.openForWriting(folder: state.path)
     let id = try log.begin(entry("sang", at: t0))
     #expect(try log.airings().map(\.status) == [.playing])
@@ -57,7 +48,7 @@ struct AiringLogTests {
 
   @Test("a missed airing is recorded once, whoever records it again")
   func missedOnce() throws {
-    let state = try StateFolder()
+    let state = try TemporaryFolder()
     let log = try AiringLog.openForWriting(folder: state.path)
     #expect(try log.record(entry("sang", at: t0), status: .missed, reason: "station off") != nil)
     #expect(try log.record(entry("sang", at: t0), status: .missed, reason: "station off") == nil)
@@ -69,7 +60,7 @@ struct AiringLogTests {
 
   @Test("filters by range, program, campaign and status")
   func filters() throws {
-    let state = try StateFolder()
+    let state = try TemporaryFolder()
     let log = try AiringLog.openForWriting(folder: state.path)
     _ = try log.record(entry("sang", at: t0), status: .missed, reason: "off")
     _ = try log.record(entry("chieu", at: t0 + 41_400), status: .skipped, reason: "conflict")
@@ -85,7 +76,7 @@ struct AiringLogTests {
 
   @Test("a reader sees a live writer's airing as playing and does not touch it")
   func readerLeavesLiveWriter() throws {
-    let state = try StateFolder()
+    let state = try TemporaryFolder()
     let writer = try AiringLog.openForWriting(folder: state.path)
     _ = try writer.begin(entry("sang", at: t0))
     // Another writer opening meanwhile must not close it: its writer lives.
@@ -96,7 +87,7 @@ struct AiringLogTests {
 
   @Test("a reader of a state folder with no log is told so, naming the file")
   func noLog() throws {
-    let state = try StateFolder()
+    let state = try TemporaryFolder()
     #expect {
       _ = try AiringLog.openForReading(folder: state.path)
     } throws: { error in
@@ -122,7 +113,7 @@ struct CrashTests {
     "a writer killed at random moments, 40 times: nothing lost or doubled, the file sound, every unfinished airing interrupted with a time"
   )
   func survivesKills() throws {
-    let state = try StateFolder()
+    let state = try TemporaryFolder()
     var begun: Set<Int64> = []
     var done: Set<Int64> = []
     var generator = SystemRandomNumberGenerator()

@@ -12,6 +12,7 @@ public final class TemporaryFolder {
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
   }
   deinit { try? FileManager.default.removeItem(at: url) }
+  public var path: String { url.path }
   public func path(_ name: String) -> String { url.appendingPathComponent(name).path }
 }
 
