@@ -216,9 +216,7 @@ public final class Daemon {
   /// that reason; later ones still start.
   private func recordOutage(endingAt now: Date) {
     let month = now - 31 * 86_400
-    guard let outage = logging("reading", { try $0.outages(from: month).last }) ?? nil,
-      abs(outage.to.timeIntervalSince(now)) < 5
-    else { return }
+    guard let outage = log?.outagesClosed.min(by: { $0.from < $1.from }) else { return }
     say("the station was off the air \(durationText(now.timeIntervalSince(outage.from)))")
     missSpan(
       from: max(outage.from, month), to: now,

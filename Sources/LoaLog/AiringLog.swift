@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// An error from the log, naming the file and what to do.
 public struct LogError: Error, Sendable, CustomStringConvertible {
@@ -23,6 +24,11 @@ public final class AiringLog: Sendable {
   private let database: DatabaseQueue
   /// This process's writer token and its held lock; nil when reading only.
   private let writer: WriterLock?
+  private let outagesRecorded = Mutex<[Outage]>([])
+
+  /// The outages this writer recorded when it reconciled the log: the time
+  /// loa was not running before this process, oldest first.
+  public var outagesClosed: [Outage] { outagesRecorded.withLock { $0 } }
 
   /// Opens the log to read it (`loa log`, `loa report`); the file must exist.
   public static func openForReading(folder: String) throws -> AiringLog {
@@ -255,6 +261,10 @@ public final class AiringLog: Sendable {
               lastBeat, now.timeIntervalSince1970, "loa was not running (no heartbeat)",
             ])
           try db.execute(sql: "DELETE FROM heartbeat WHERE writer = ?", arguments: [token])
+          let outage = Outage(
+            from: Date(timeIntervalSince1970: lastBeat), to: now,
+            reason: "loa was not running (no heartbeat)")
+          outagesRecorded.withLock { $0.append(outage) }
         }
         WriterLock.remove(token, in: writer.folder)
       }
