@@ -21,9 +21,11 @@ public struct DaemonSettings: Sendable {
   /// Load schedules on a thread of their own (measuring new audio can take
   /// seconds); tests with a simulated clock load in line.
   public var loadInBackground = true
-  /// Give back the code pages that starting an airing used, once it has
-  /// ended and nothing is on air (`ResidentMemory`).
-  public var releaseCodeWhenIdle = false
+  /// Give back the code pages that one-off work used (starting up,
+  /// planning, loading a schedule, starting or ending an airing) once it is
+  /// done, so that what stays resident is what the daemon keeps running
+  /// (`ResidentMemory`).
+  public var releaseUnusedCode = false
 
   public init() {}
 }
@@ -58,6 +60,9 @@ public final class Daemon {
   /// Airings from yesterday through tomorrow, in start order.
   private var horizon: [PlannedAiring] = []
   private var plannedDay: CivilDate?
+  /// Code was touched once that is not needed again soon (see
+  /// `DaemonSettings.releaseUnusedCode`).
+  private var codeToRelease = false
   /// Airings the log has a row for, or that this loop has dealt with.
   private var handled: Set<AiringKey> = []
   /// Airings due before this were the business of an earlier run.
@@ -133,7 +138,13 @@ public final class Daemon {
       if stopping != nil, onAir == nil { break }
       if let stopAfter = settings.stopAfter, ended >= stopAfter, onAir == nil { break }
       step(clock.now())
-      clock.wait(on: mailbox, until: nextDeadline(clock.now(), end: end))
+      let deadline = nextDeadline(clock.now(), end: end)
+      // Not just before an airing is armed: its start should fault nothing.
+      if codeToRelease, deadline.timeIntervalSince(clock.now()) > 1 {
+        codeToRelease = false
+        ResidentMemory.releaseUnusedCode()
+      }
+      clock.wait(on: mailbox, until: deadline)
     }
     if amplifierOn { switchAmplifier(on: false) }
     amplifier?.finish()
@@ -198,6 +209,7 @@ public final class Daemon {
   private func replan(_ now: Date) {
     let today = planner.clock.day(of: now)
     plannedDay = today
+    codeToRelease = settings.releaseUnusedCode
     horizon = planner.plan(from: today.adding(days: -1), through: today.adding(days: 1))
     let from = planner.clock.start(of: today.adding(days: -1))
     let to = planner.clock.start(of: today.adding(days: 2))
@@ -375,6 +387,7 @@ public final class Daemon {
     case .started(let at):
       let late = at.timeIntervalSince(current.airing.start) * 1000
       say("on air: \(describe(current.airing)), \(String(format: "%+.1f", late)) ms")
+      codeToRelease = settings.releaseUnusedCode
     case .itemStarted(_, let inserted, let at):
       let (id, position) = current.position(inserted: inserted)
       if let id {
@@ -397,7 +410,7 @@ public final class Daemon {
     case .finished(let report):
       finish(current, report)
       onAir = nil
-      if settings.releaseCodeWhenIdle { ResidentMemory.releaseUnusedCode() }
+      codeToRelease = settings.releaseUnusedCode
     }
   }
 

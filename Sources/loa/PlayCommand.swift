@@ -82,6 +82,9 @@ struct PlayCommand: ParsableCommand {
 
     let start = at.flatMap(startTime)
     let logged = logBeginning(items, at: start)
+    // Parsing, measuring and opening the log are done: their code need not
+    // stay resident beside the device's (`ResidentMemory`).
+    ResidentMemory.releaseUnusedCode()
     let position = Mutex(0)
     let playback = Playback(
       items, at: start,
@@ -196,7 +199,10 @@ struct PlayCommand: ParsableCommand {
       printError("device error: \(error)")
     case .deviceRecovered(let at):
       printError("device back at \(clock(at))")
-    case .started, .itemStarted, .finished:
+    case .started:
+      // Starting touched code that playing does not run again.
+      ResidentMemory.releaseUnusedCode()
+    case .itemStarted, .finished:
       break
     }
   }

@@ -73,7 +73,7 @@ struct RunCommand: ParsableCommand {
     var settings = DaemonSettings()
     settings.output = output
     settings.stopAfter = stopAfter
-    settings.releaseCodeWhenIdle = true
+    settings.releaseUnusedCode = true
     let probe = MeasuringProbe(measurements: measurements)
     let daemon = try Daemon(
       loaded: loaded, load: { ScheduleLoader(probe: probe).load(path: path) },
@@ -97,7 +97,6 @@ struct RunCommand: ParsableCommand {
       source.resume()
       return source
     }
-    ResidentMemory.releaseUnusedCode()
     daemon.run()
     signals.forEach { $0.cancel() }
     _ = watcher
