@@ -133,6 +133,13 @@ let package = Package(
       name: "loa-log-writer", dependencies: ["LoaLog"], path: "Tests/loa-log-writer",
       swiftSettings: strict),
     // End to end: runs the real `loa` binary as a process.
-    .testTarget(name: "loaTests", dependencies: ["loa", "LoaTestSupport"], swiftSettings: strict),
+    .testTarget(
+      name: "loaTests",
+      dependencies: [
+        "loa", "LoaTestSupport",
+        // Holds the airing log locked, to hang the daemon's loop.
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ],
+      swiftSettings: strict),
   ]
 )

@@ -51,16 +51,19 @@ public struct AiringAudio: Sendable {
       case .silence: .silence
       }
     let audio = item.file.flatMap { loaded.audio[$0] }
-    let measured = audio.flatMap { measurement(of: $0.path) }
+    // A full path: the operator's announcement (`loa announce`).
+    let adHoc = item.file.flatMap { $0.hasPrefix("/") ? $0 : nil }
+    let measured = (audio?.path ?? adHoc).flatMap(measurement(of:))
     let logged = ItemEntry(
       kind: kind, file: item.file, sha256: measured?.sha256, campaign: item.campaign,
       planItem: item.planItem, plannedSeconds: item.duration.seconds)
     guard let file = item.file else { return (.silence(item.duration), logged) }
+    let gain = station.loudness.flatMap { measured?.gain(toReach: $0) } ?? 0
+    if let adHoc { return (.file(path: adHoc, gain: gain), logged) }
     guard let audio else {
       // Not there when the schedule was loaded: the player says why.
       return (.file(path: station.audioDirectory + "/" + file), logged)
     }
-    let gain = station.loudness.flatMap { measured?.gain(toReach: $0) } ?? 0
     return (.file(path: audio.path, limit: item.isCut ? item.duration : nil, gain: gain), logged)
   }
 

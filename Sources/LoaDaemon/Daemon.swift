@@ -26,6 +26,13 @@ public struct DaemonSettings: Sendable {
   /// done, so that what stays resident is what the daemon keeps running
   /// (`ResidentMemory`).
   public var releaseUnusedCode = false
+  /// Where `loa announce` copies files from outside `audio_dir`; the
+  /// daemon plays announcements from there or from `audio_dir`, nowhere else.
+  public var spool: String?
+  /// The schedule as given (a file or folder), for `loa status`.
+  public var schedulePath: String?
+  /// systemd's notification socket: READY, RELOADING, STOPPING, WATCHDOG.
+  public var notifier: SystemdNotifier?
 
   public init() {}
 }
@@ -39,21 +46,21 @@ public struct DaemonSettings: Sendable {
 /// mailbox. Time comes from a `DaemonClock`, so that tests replay months on
 /// a simulated one.
 public final class Daemon {
-  private let clock: any DaemonClock
+  let clock: any DaemonClock
   private let player: any AiringPlayer
-  private let log: AiringLog?
+  let log: AiringLog?
   private let makeAmplifier: (@Sendable (Amplifier) -> any AmplifierSwitch)?
   /// The switch for the schedule's `amplifier`, rebuilt when a reload changes it.
   private var amplifier: (any AmplifierSwitch)?
-  private let settings: DaemonSettings
+  let settings: DaemonSettings
   private let load: @Sendable () -> LoadedSchedule
-  private let measurements: AudioMeasurements
+  let measurements: AudioMeasurements
   private let output: @Sendable (String) -> Void
   public let mailbox = Mailbox()
 
-  private var planner: Planner
+  var planner: Planner
   private var audio: AiringAudio
-  private var loadedAt: Date
+  var loadedAt: Date
   /// Airings the plan held before the last reload: one the reload added
   /// after its time is missed for that reason.
   private var previouslyPlanned: Set<AiringKey>?
@@ -64,10 +71,10 @@ public final class Daemon {
   /// `DaemonSettings.releaseUnusedCode`).
   private var codeToRelease = false
   /// Airings the log has a row for, or that this loop has dealt with.
-  private var handled: Set<AiringKey> = []
+  var handled: Set<AiringKey> = []
   /// Airings due before this were the business of an earlier run.
   private var earliest: Date
-  private var onAir: OnAir?
+  var onAir: OnAir?
   /// Airings logged as begun that never played a frame (an emergency came
   /// first, or the airing they entered ended before their turn): they start
   /// on their own, under the same log row, once nothing is on air.
@@ -75,16 +82,25 @@ public final class Daemon {
   private var playbacks = 0
   private var ended = 0
   private var lastEnd: Date?
-  private var amplifierOn = false
+  var amplifierOn = false
   private var nextBeat: Date
-  private var reloadAt: Date?
-  private var reloadReason = ""
+  var reloadAt: Date?
+  var reloadReason = ""
   private var loading = false
   private var stopping: String?
   /// Why airings due in a span of time could not start: the outage before
   /// this run, the clock set forward.
   private var gaps: [(from: Date, to: Date, reason: String)] = []
   private var lastTick: (wall: Date, elapsed: Duration)
+  private var lastPet: ContinuousClock.Instant?
+  // For the control socket (DaemonControl.swift).
+  let runningSince: Date
+  /// Announcements the operator made (`loa announce`), until they are dealt with.
+  var adHoc: [PlannedAiring] = []
+  /// `loa reload` requests waiting for the schedule being loaded.
+  var reloadReplies: [ControlReply] = []
+  var deviceError: String?
+  var lastError: (at: Date, text: String)?
 
   /// - Parameters:
   ///   - loaded: the valid schedule to start with.
@@ -113,14 +129,15 @@ public final class Daemon {
     self.output = say
     let now = clock.now()
     loadedAt = now
+    runningSince = now
     nextBeat = now
     lastTick = (now, clock.elapsed())
     earliest = now - planner.schedule.station.catchUp.seconds
     recordOutage(endingAt: now)
   }
 
-  private var station: Station { planner.schedule.station }
-  private var device: String { settings.output ?? station.output }
+  var station: Station { planner.schedule.station }
+  var device: String { settings.output ?? station.output }
 
   // MARK: The loop
 
@@ -130,6 +147,7 @@ public final class Daemon {
   /// if the process had died then (for tests).
   public func run(until end: Date? = nil) {
     say("\(describeSchedule()); playing to \(device)")
+    var ready = false
     while true {
       let now = clock.now()
       if let end, now >= end { return }
@@ -138,7 +156,16 @@ public final class Daemon {
       if stopping != nil, onAir == nil { break }
       if let stopAfter = settings.stopAfter, ended >= stopAfter, onAir == nil { break }
       step(clock.now())
-      let deadline = nextDeadline(clock.now(), end: end)
+      if !ready {
+        // The plan is made: systemd may count the service as started.
+        ready = true
+        settings.notifier?.notify("READY=1\nSTATUS=\(describeSchedule())")
+      }
+      petWatchdog()
+      var deadline = nextDeadline(clock.now(), end: end)
+      if let interval = settings.notifier?.watchdogInterval {
+        deadline = min(deadline, clock.now() + interval.seconds)
+      }
       // Not just before an airing is armed: its start should fault nothing.
       if codeToRelease, deadline.timeIntervalSince(clock.now()) > 1 {
         codeToRelease = false
@@ -149,6 +176,18 @@ public final class Daemon {
     if amplifierOn { switchAmplifier(on: false) }
     amplifier?.finish()
     say("stopped: \(stopping ?? "\(ended) airing\(ended == 1 ? "" : "s") ended")")
+  }
+
+  /// Tells systemd's watchdog the loop is turning: only from here, so
+  /// that a loop stuck anywhere stops the pings and systemd restarts it.
+  private func petWatchdog() {
+    guard let notifier = settings.notifier, let interval = notifier.watchdogInterval else {
+      return
+    }
+    let now = ContinuousClock.now
+    if let lastPet, now - lastPet < interval { return }
+    lastPet = now
+    notifier.notify("WATCHDOG=1")
   }
 
   /// Everything due at `now`: the plan, the heartbeat, reloads, airings to
@@ -200,8 +239,10 @@ public final class Daemon {
 
   // MARK: The plan
 
-  private var pending: [PlannedAiring] {
-    horizon.filter { !handled.contains(AiringKey($0)) && $0.start >= earliest }
+  var pending: [PlannedAiring] {
+    let waiting = horizon.filter { !handled.contains(AiringKey($0)) && $0.start >= earliest }
+    let made = adHoc.filter { !handled.contains(AiringKey($0)) }
+    return made.isEmpty ? waiting : (waiting + made).sorted { $0.start < $1.start }
   }
 
   /// Plans yesterday (a late airing may still be due) through tomorrow,
@@ -221,6 +262,7 @@ public final class Daemon {
         }
       }
     }
+    adHoc.removeAll { handled.contains(AiringKey($0)) }
   }
 
   /// The station was off from the last heartbeat of the run before until
@@ -229,6 +271,13 @@ public final class Daemon {
   private func recordOutage(endingAt now: Date) {
     let month = now - 31 * 86_400
     guard let outage = log?.outagesClosed.min(by: { $0.from < $1.from }) else { return }
+    guard outage.from < now else {
+      // Nothing can have fallen due in an outage that ends before it began.
+      say(
+        "the clock reads \(planner.clock.iso(now)), before the log's last sign of life at "
+          + "\(planner.clock.iso(outage.from)); has it been set back?")
+      return
+    }
     say("the station was off the air \(durationText(now.timeIntervalSince(outage.from)))")
     missSpan(
       from: max(outage.from, month), to: now,
@@ -370,9 +419,16 @@ public final class Daemon {
     case .loaded(let loaded):
       loading = false
       swap(in: loaded)
+    case .control(let request, let reply):
+      handle(request, reply: reply)
+    case .announce(let airing, let reply):
+      adHoc.append(airing)
+      reply(ControlAnswer(ok: true, announced: summary(of: airing)))
+      say("announcement by the operator: \(describe(airing))")
     case .stop(let reason):
       guard stopping == nil else { return }
       stopping = reason
+      settings.notifier?.notify("STOPPING=1")
       if let onAir {
         onAir.handle.interrupt(reason: reason)
         self.onAir?.interruption = reason
@@ -385,6 +441,7 @@ public final class Daemon {
     defer { if onAir != nil { onAir = current } }
     switch event {
     case .started(let at):
+      current.startedAt = at
       let late = at.timeIntervalSince(current.airing.start) * 1000
       say("on air: \(describe(current.airing)), \(String(format: "%+.1f", late)) ms")
       codeToRelease = settings.releaseUnusedCode
@@ -401,12 +458,18 @@ public final class Daemon {
             airing: id, position: position, Outcome(played, sampleRate: station.sampleRate))
         }
       }
-      if case .failed(let reason) = played.status { say("skipped an item: \(reason)") }
+      if case .failed(let reason) = played.status {
+        say("skipped an item: \(reason)")
+        noteError("skipped an item: \(reason)")
+      }
       if let entered = current.itemEnded(played) { finishEntered(entered, status: nil) }
     case .deviceFailed(let error):
       say("device error: \(error); trying again for up to \(station.catchUp.shortDescription)")
+      deviceError = "\(error)"
+      noteError("device error: \(error)")
     case .deviceRecovered:
       say("the device is back")
+      deviceError = nil
     case .finished(let report):
       finish(current, report)
       onAir = nil
@@ -426,7 +489,9 @@ public final class Daemon {
     }
     // Interrupted by an emergency before its first frame: it starts again
     // after it, under the same row.
-    if report.firstFrameAt == nil, current.interruption != nil, stopping == nil {
+    if report.firstFrameAt == nil, current.interruption != nil, !current.byOperator,
+      stopping == nil
+    {
       requeued.append((current.airing, current.logID))
       say("postponed: \(describe(current.airing)): \(current.interruption ?? "")")
       return
@@ -447,7 +512,9 @@ public final class Daemon {
     switch report.status {
     case .completed: say("ended: \(describe(current.airing))")
     case .interrupted(let reason): say("interrupted: \(describe(current.airing)): \(reason)")
-    case .failed(let reason): say("failed: \(describe(current.airing)): \(reason)")
+    case .failed(let reason):
+      say("failed: \(describe(current.airing)): \(reason)")
+      noteError("failed: \(describe(current.airing)): \(reason)")
     }
   }
 
@@ -482,6 +549,8 @@ public final class Daemon {
     }
     loading = true
     say("reloading the schedule (\(reloadReason))")
+    settings.notifier?.notify(
+      "RELOADING=1\nMONOTONIC_USEC=\(SystemdNotifier.monotonicMicroseconds())")
     if settings.loadInBackground {
       let (load, mailbox) = (load, mailbox)
       let thread = Thread { mailbox.post(.loaded(load())) }
@@ -501,6 +570,12 @@ public final class Daemon {
         "the new schedule is refused (\(errors.count) error\(errors.count == 1 ? "" : "s")); "
           + "keeping the one loaded at \(self.planner.clock.iso(loadedAt)):")
       for error in errors { say("  \(error)") }
+      noteError("the new schedule is refused: \(errors.first.map(String.init(describing:)) ?? "")")
+      settings.notifier?.notify("READY=1")
+      answerReloads(
+        .failure(
+          "the new schedule is refused; keeping the one loaded at "
+            + planner.clock.iso(loadedAt), errors: errors.map(String.init(describing:))))
       return
     }
     if planner.schedule.station.amplifier != station.amplifier {
@@ -515,6 +590,8 @@ public final class Daemon {
     loadedAt = clock.now()
     plannedDay = nil
     say("reloaded: \(describeSchedule())")
+    settings.notifier?.notify("READY=1\nSTATUS=\(describeSchedule())")
+    answerReloads(ControlAnswer(ok: true, schedule: scheduleStatus()))
   }
 
   // MARK: Clock steps
@@ -565,7 +642,7 @@ public final class Daemon {
   // MARK: Helpers
 
   /// A message for the operator, with the station's time.
-  private func say(_ text: String) {
+  func say(_ text: String) {
     output("\(planner.clock.time(clock.now())) \(text)")
   }
 
@@ -576,15 +653,16 @@ public final class Daemon {
       return try body(log)
     } catch {
       say("the airing log: \(what): \(error)")
+      noteError("the airing log: \(what): \(error)")
       return nil
     }
   }
 
-  private func describe(_ airing: PlannedAiring) -> String {
+  func describe(_ airing: PlannedAiring) -> String {
     "\(airing.id) «\(airing.title)» due \(planner.clock.iso(airing.start))"
   }
 
-  private func describeSchedule() -> String {
+  func describeSchedule() -> String {
     let schedule = planner.schedule
     return "\(schedule.station.name): \(schedule.programs.count) programs, "
       + "\(schedule.campaigns.count) campaigns, \(schedule.announcements.count) announcements"
@@ -619,6 +697,10 @@ struct OnAir {
   let logID: Int64?
   let handle: any PlayingAiring
   var interruption: String?
+  /// Stopped by `loa stop`: it does not start again.
+  var byOperator = false
+  /// When its first frame went out.
+  var startedAt: Date?
   /// The next of the airing's own items to end.
   var position = 0
   var entered: [Entered] = []

@@ -1,5 +1,6 @@
 import Foundation
 import LoaAudio
+import LoaPlanner
 import LoaSchedule
 
 /// What wakes the daemon's loop besides its own deadlines.
@@ -12,6 +13,10 @@ public enum DaemonEvent: Sendable {
   case loaded(LoadedSchedule)
   /// End the airing on air cleanly and exit; the text says why.
   case stop(String)
+  /// A request on the control socket, and where its answer goes.
+  case control(ControlRequest, ControlReply)
+  /// The operator's announcement, its file measured, ready to go on air.
+  case announce(PlannedAiring, ControlReply)
 }
 
 /// The events of other threads, queued for the daemon's loop, which waits

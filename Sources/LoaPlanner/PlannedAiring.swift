@@ -49,3 +49,33 @@ public struct PlannedItem: Hashable, Sendable {
   /// True when `max_length` cuts this item short.
   public let isCut: Bool
 }
+
+extension PlannedAiring {
+  /// An announcement: `file`, `times` times, with `gap` of silence between.
+  /// The planner makes one for each of the schedule's announcements; the
+  /// daemon for the operator's `loa announce`, with `file` a full path.
+  public static func announcement(
+    id: String, title: String, file: String, fileDuration: Duration, times: Int,
+    gap: Duration, priority: Priority, at localStart: LocalDateTime, start: Date
+  ) -> PlannedAiring {
+    var items: [PlannedItem] = []
+    var offset = Duration.zero
+    for time in 0..<times {
+      if time > 0, gap > .zero {
+        items.append(
+          PlannedItem(
+            kind: .silence, file: nil, campaign: nil, planItem: nil, offset: offset,
+            duration: gap, isCut: false))
+        offset += gap
+      }
+      items.append(
+        PlannedItem(
+          kind: .file, file: file, campaign: nil, planItem: nil, offset: offset,
+          duration: fileDuration, isCut: false))
+      offset += fileDuration
+    }
+    return PlannedAiring(
+      kind: .announcement, id: id, title: title, localStart: localStart, start: start,
+      end: start.addingTimeInterval(offset.seconds), priority: priority, items: items)
+  }
+}

@@ -179,27 +179,11 @@ public struct Planner: Sendable {
   }
 
   func airing(for announcement: Announcement) -> PlannedAiring {
-    var items: [PlannedItem] = []
-    var offset = Duration.zero
-    let length = duration(of: announcement.file.path)
-    for time in 0..<announcement.times {
-      if time > 0, announcement.gap > .zero {
-        items.append(
-          PlannedItem(
-            kind: .silence, file: nil, campaign: nil, planItem: nil, offset: offset,
-            duration: announcement.gap, isCut: false))
-        offset += announcement.gap
-      }
-      items.append(
-        PlannedItem(
-          kind: .file, file: announcement.file.path, campaign: nil, planItem: nil, offset: offset,
-          duration: length, isCut: false))
-      offset += length
-    }
-    let start = instant(announcement.at)
-    return PlannedAiring(
-      kind: .announcement, id: announcement.id, title: announcement.title,
-      localStart: announcement.at, start: start, end: start.addingTimeInterval(offset.seconds),
-      priority: announcement.priority, items: items)
+    .announcement(
+      id: announcement.id, title: announcement.title, file: announcement.file.path,
+      fileDuration: duration(of: announcement.file.path), times: announcement.times,
+      gap: announcement.gap, priority: announcement.priority, at: announcement.at,
+      start: instant(announcement.at))
   }
+
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LoaCalendar
+import LoaSchedule
 
 /// The station's wall clock: instants shown and days counted in its zone.
 public struct StationClock: Sendable {
@@ -23,6 +24,15 @@ public struct StationClock: Sendable {
   public func start(of day: CivilDate) -> Date {
     calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day))
       ?? Date(timeIntervalSince1970: Double(day.julianDay - 2_440_588) * 86_400)
+  }
+
+  /// The station's date and time (to the second) at `instant`.
+  public func local(_ instant: Date) -> LocalDateTime {
+    let c = calendar.dateComponents([.hour, .minute, .second], from: instant)
+    let time =
+      TimeOfDay(hour: c.hour ?? 0, minute: c.minute ?? 0, second: c.second ?? 0)
+      ?? TimeOfDay(hour: 0, minute: 0)!
+    return LocalDateTime(date: day(of: instant), time: time)
   }
 
   /// `HH:MM:SS` on the station's clock.

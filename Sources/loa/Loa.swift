@@ -15,7 +15,9 @@ struct Loa: AsyncParsableCommand {
       """,
     subcommands: [
       ValidateCommand.self, PlanCommand.self, CalendarCommand.self, InspectCommand.self,
-      RehearseCommand.self, PlayCommand.self, RunCommand.self, LogCommand.self, ReportCommand.self,
+      RehearseCommand.self, PlayCommand.self, RunCommand.self, StatusCommand.self,
+      AnnounceCommand.self, StopCommand.self, ReloadCommand.self, LogCommand.self,
+      ReportCommand.self,
     ]
   )
 }

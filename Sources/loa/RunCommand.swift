@@ -37,6 +37,13 @@ struct RunCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Stop once this many airings have ended.", valueName: "n"))
   var stopAfter: Int?
 
+  @Option(
+    help: ArgumentHelp(
+      "The control socket that loa status, announce, stop and reload talk to (default: "
+        + "control.sock in $RUNTIME_DIRECTORY, which systemd sets, else in the state folder).",
+      valueName: "path"))
+  var socket: String?
+
   func validate() throws {
     if let pretendTime, LocalDateTime(parsing: pretendTime) == nil {
       throw ValidationError(
@@ -48,6 +55,11 @@ struct RunCommand: ParsableCommand {
   func run() throws {
     // Signals wait for the loop (below); until then they are not fatal.
     for number in [SIGHUP, SIGINT, SIGTERM] { signal(number, SIG_IGN) }
+    // Two daemons on one station would play everything twice.
+    if ControlServer.isListening(on: socketPath) {
+      printError("error: another loa daemon is already listening on \(socketPath)")
+      throw ExitCode(1)
+    }
     let measurements = station.audioMeasurements()
     let path = station.schedulePath()
     let loaded = try station.loadSchedule(measurements: measurements)
@@ -74,6 +86,9 @@ struct RunCommand: ParsableCommand {
     settings.output = output
     settings.stopAfter = stopAfter
     settings.releaseUnusedCode = true
+    settings.schedulePath = path
+    settings.spool = makeSpool(say: say)
+    settings.notifier = SystemdNotifier()
     let probe = MeasuringProbe(measurements: measurements)
     let daemon = try Daemon(
       loaded: loaded, load: { ScheduleLoader(probe: probe).load(path: path) },
@@ -81,6 +96,7 @@ struct RunCommand: ParsableCommand {
       amplifier: { CommandAmplifier($0, report: say) },
       settings: settings, say: say)
     let mailbox = daemon.mailbox
+    let control = try listen(mailbox: mailbox, say: say)
     let watcher = ScheduleWatcher(
       files: loaded.schedule?.sourceFiles ?? [path], mailbox: mailbox, say: say)
     let signals = [SIGHUP, SIGINT, SIGTERM].map { number in
@@ -98,7 +114,53 @@ struct RunCommand: ParsableCommand {
       return source
     }
     daemon.run()
+    control?.stop()
     signals.forEach { $0.cancel() }
     _ = watcher
+  }
+
+  /// Where the control socket goes: systemd's runtime directory when it
+  /// gives one (/run/loa), else the state folder.
+  private var socketPath: String {
+    if let socket { return socket }
+    let runtime = ProcessInfo.processInfo.environment["RUNTIME_DIRECTORY"]
+      .flatMap { $0.split(separator: ":").first.map(String.init) }
+    return (runtime ?? station.stateDirectory) + "/" + ControlProtocol.socketName
+  }
+
+  /// The control socket, served on a thread of its own. Another daemon
+  /// listening on it is an error (two would play everything twice); a
+  /// socket that cannot be made is reported, and the station plays on.
+  private func listen(mailbox: Mailbox, say: @escaping @Sendable (String) -> Void) throws
+    -> ControlServer?
+  {
+    do {
+      let server = try ControlServer(path: socketPath) { request, reply in
+        mailbox.post(.control(request, reply))
+      }
+      server.start()
+      return server
+    } catch let error as ControlError where error.message.contains("already listening") {
+      printError("error: \(error)")
+      throw ExitCode(1)
+    } catch {
+      say(
+        "error: the control socket: \(error); loa status, announce, stop and reload will not work")
+      return nil
+    }
+  }
+
+  /// The folder `loa announce` copies files into: for the loa group to
+  /// write (setgid, so that the files stay the group's).
+  private func makeSpool(say: @Sendable (String) -> Void) -> String? {
+    let spool = station.stateDirectory + "/" + ControlProtocol.spoolName
+    do {
+      try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
+      chmod(spool, 0o2770)
+      return spool
+    } catch {
+      say("error: the spool folder \(spool): \(error); loa announce takes only files in audio_dir")
+      return nil
+    }
   }
 }

@@ -1,0 +1,63 @@
+import Foundation
+
+/// The command line's end of the control socket: one request, one answer.
+public enum ControlClient {
+  /// Sends `request` to the daemon listening on `path` and waits up to
+  /// `timeout` for its answer. Errors say, in words an operator can act
+  /// on, why there is no answer.
+  public static func send(
+    _ request: ControlRequest, to path: String, timeout: Duration = .seconds(60)
+  ) throws -> ControlAnswer {
+    let fd: Int32
+    do {
+      fd = try UnixSocket.connect(to: path)
+    } catch {
+      switch errno {
+      case ENOENT, ECONNREFUSED:
+        throw ControlError(
+          "no loa daemon is running (nothing listens on \(path)); start it with "
+            + "'sudo systemctl start loa', or 'loa run'")
+      case EACCES, EPERM:
+        throw ControlError(
+          "not allowed to talk to the daemon on \(path): it is for the 'loa' group; "
+            + "ask the administrator: sudo adduser \(ProcessInfo.processInfo.userName) loa "
+            + "(then log in again)")
+      default:
+        throw error
+      }
+    }
+    defer { close(fd) }
+    var time = timeval(
+      tv_sec: Int(timeout.components.seconds),
+      tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
+
+    let line = ControlProtocol.line(request)
+    // Unsent (the daemon closed first), the request may still have an
+    // answer waiting: a busy daemon says so and closes before reading.
+    _ = line.withUnsafeBytes {
+      Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+    }
+    var answer = Data()
+    var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+    while !answer.contains(UInt8(ascii: "\n")) {
+      let count = recv(fd, &buffer, buffer.count, 0)
+      if count < 0, errno == EAGAIN || errno == EWOULDBLOCK {
+        throw ControlError("the daemon did not answer within \(timeout.shortText)")
+      }
+      guard count > 0 else { throw ControlError("the daemon closed the connection unanswered") }
+      answer.append(contentsOf: buffer[..<count])
+    }
+    let first = answer.prefix { $0 != UInt8(ascii: "\n") }
+    do {
+      return try ControlProtocol.decode(ControlAnswer.self, from: Data(first))
+    } catch {
+      throw ControlError("the daemon's answer is not understood: \(error)")
+    }
+  }
+}
+
+extension Duration {
+  fileprivate var shortText: String { "\(components.seconds) s" }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import LoaAudio
+import LoaPlanner
+import LoaSchedule
+
+/// The control socket's requests, on the daemon's loop (`ControlProtocol`).
+extension Daemon {
+  func handle(_ request: ControlRequest, reply: ControlReply) {
+    switch request.command {
+    case .status:
+      reply(ControlAnswer(ok: true, status: status()))
+    case .stop:
+      guard let current = onAir else {
+        return reply(.failure("nothing is on air"))
+      }
+      if current.interruption == nil {
+        let reason = "stopped by the operator (loa stop)"
+        onAir?.interruption = reason
+        onAir?.byOperator = true
+        current.handle.interrupt(reason: reason)
+      }
+      reply(ControlAnswer(ok: true, stopped: summary(of: current.airing)))
+    case .reload:
+      reloadReplies.append(reply)
+      reloadReason = "loa reload"
+      reloadAt = clock.now()
+    case .announce:
+      prepareAnnouncement(request, reply: reply)
+    }
+  }
+
+  /// Checks the request, then measures the file on a thread of its own (a
+  /// long file takes a moment to decode) and posts the airing back.
+  private func prepareAnnouncement(_ request: ControlRequest, reply: ControlReply) {
+    guard let file = request.file, !file.isEmpty else {
+      return reply(.failure("announce needs a file"))
+    }
+    guard let priority = Priority(rawValue: request.priority ?? Priority.priority.rawValue) else {
+      return reply(
+        .failure("unknown priority '\(request.priority ?? "")'; use normal, priority or emergency"))
+    }
+    let times = request.times ?? 1
+    guard (1...100).contains(times) else {
+      return reply(.failure("times must be from 1 to 100, not \(times)"))
+    }
+    let gap = request.gapS ?? 0
+    guard (0...3600).contains(gap) else {
+      return reply(.failure("the gap must be from 0 to 3600 seconds, not \(gap)"))
+    }
+    let folders = [station.audioDirectory] + (settings.spool.map { [$0] } ?? [])
+    guard let path = Self.resolve(file, inside: folders) else {
+      return reply(
+        .failure(
+          "\(file) is not inside the audio folder (\(station.audioDirectory)) or the spool "
+            + "(\(settings.spool ?? "none")); loa announce copies other files to the spool"))
+    }
+    let now = clock.now()
+    let (measurements, channels, clock) = (measurements, station.channels, planner.clock)
+    let mailbox = mailbox
+    let name = request.title ?? (file as NSString).lastPathComponent
+    let thread = Thread {
+      let measured: AudioMeasurement
+      do {
+        measured = try measurements.measurement(of: path, channels: channels)
+      } catch {
+        return reply(.failure("\(file): \(error)"))
+      }
+      let airing = PlannedAiring.announcement(
+        id: "announce-\(Int64(now.timeIntervalSince1970 * 1000))", title: name, file: path,
+        fileDuration: measured.duration, times: times, gap: .milliseconds(Int64(gap * 1000)),
+        priority: priority, at: clock.local(now), start: now)
+      mailbox.post(.announce(airing, reply))
+    }
+    thread.name = "loa-announce"
+    thread.start()
+  }
+
+  /// The real path of `file` when it lies inside one of `folders` (after
+  /// resolving symbolic links, so that none leads out of them).
+  static func resolve(_ file: String, inside folders: [String]) -> String? {
+    guard let real = realpath(file, nil) else { return nil }
+    defer { free(real) }
+    let path = String(cString: real)
+    for folder in folders {
+      guard let root = realpath(folder, nil) else { continue }
+      defer { free(root) }
+      let prefix =
+        String(cString: root).hasSuffix("/") ? String(cString: root) : String(cString: root) + "/"
+      if path.hasPrefix(prefix) { return path }
+    }
+    return nil
+  }
+
+  func noteError(_ text: String) {
+    lastError = (clock.now(), text)
+  }
+
+  func answerReloads(_ answer: ControlAnswer) {
+    for reply in reloadReplies { reply(answer) }
+    reloadReplies = []
+  }
+
+  func summary(of airing: PlannedAiring) -> AiringSummary {
+    AiringSummary(
+      kind: airing.kind == .program ? "program" : "announcement", program: airing.id,
+      title: airing.title, priority: airing.priority.rawValue,
+      start: planner.clock.iso(airing.start), durationS: airing.duration.seconds)
+  }
+
+  func scheduleStatus() -> ScheduleStatus {
+    ScheduleStatus(
+      path: settings.schedulePath ?? "", files: planner.schedule.sourceFiles,
+      loadedAt: planner.clock.iso(loadedAt), audioDir: station.audioDirectory)
+  }
+
+  func status() -> StationStatus {
+    let now = clock.now()
+    var onAirStatus: OnAirStatus?
+    if let current = onAir {
+      let items = current.airing.items
+      let index = min(current.position, max(items.count - 1, 0))
+      onAirStatus = OnAirStatus(
+        airing: summary(of: current.airing),
+        startedAt: current.startedAt.map(planner.clock.iso),
+        elapsedS: current.startedAt.map { now.timeIntervalSince($0) } ?? 0,
+        item: min(current.position + 1, items.count), items: items.count,
+        file: items.isEmpty ? nil : items[index].file,
+        waiting: current.entered.filter { !$0.isDone }.map { summary(of: $0.airing) })
+    }
+    return StationStatus(
+      station: station.name, now: planner.clock.iso(now), pid: getpid(),
+      runningSince: planner.clock.iso(runningSince), onAir: onAirStatus,
+      next: pending.filter { $0.start > now || onAir == nil }.prefix(5).map(summary),
+      device: device,
+      deviceState: deviceError != nil ? "failing" : onAir != nil ? "playing" : "idle",
+      deviceError: deviceError,
+      amplifier: station.amplifier == nil ? "none" : amplifierOn ? "on" : "off",
+      lastError: lastError?.text, lastErrorAt: lastError.map { planner.clock.iso($0.at) },
+      schedule: scheduleStatus(), spool: settings.spool ?? "")
+  }
+}

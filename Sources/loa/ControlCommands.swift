@@ -1,0 +1,237 @@
+import ArgumentParser
+import Foundation
+import LoaAudio
+import LoaDaemon
+import LoaSchedule
+
+/// Where the running daemon's control socket is, as the commands that talk
+/// to it find it.
+struct ControlOptions: ParsableArguments {
+  @OptionGroup var station: StationOptions
+
+  @Option(
+    help: ArgumentHelp(
+      "The daemon's control socket (default: $LOA_SOCKET, else control.sock in the state "
+        + "folder when there is one, else /run/loa/control.sock).", valueName: "path"))
+  var socket: String?
+
+  var socketPath: String {
+    if let socket { return socket }
+    if let path = ProcessInfo.processInfo.environment["LOA_SOCKET"], !path.isEmpty { return path }
+    let local = station.stateDirectory + "/" + ControlProtocol.socketName
+    if FileManager.default.fileExists(atPath: local) { return local }
+    return "/run/loa/" + ControlProtocol.socketName
+  }
+
+  /// Sends `request`; prints the daemon's error and exits 1 when it refuses.
+  func send(_ request: ControlRequest) throws -> ControlAnswer {
+    let answer: ControlAnswer
+    do {
+      answer = try ControlClient.send(request, to: socketPath)
+    } catch {
+      printError("error: \(error)")
+      throw ExitCode(1)
+    }
+    guard answer.ok else {
+      printError("error: \(answer.error ?? "the daemon refused the request")")
+      for line in answer.errors ?? [] { printError(line) }
+      throw ExitCode(1)
+    }
+    return answer
+  }
+}
+
+struct StatusCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "status",
+    abstract: "What the running daemon is doing: on air now, next, device, amplifier, errors.")
+
+  @OptionGroup var control: ControlOptions
+
+  @Option(help: "Output format: text or json.")
+  var format: OutputFormat = .text
+
+  func validate() throws {
+    if format == .csv { throw ValidationError("loa status writes text or json") }
+  }
+
+  func run() throws {
+    let answer = try control.send(ControlRequest(.status))
+    guard let status = answer.status else { throw ExitCode(1) }
+    if format == .json {
+      let encoder = JSONEncoder()
+      encoder.keyEncodingStrategy = .convertToSnakeCase
+      encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+      printLine(String(decoding: try encoder.encode(status), as: UTF8.self))
+      return
+    }
+    printLine("\(status.station) — \(clock(status.now)), loa running since \(status.runningSince)")
+    if let onAir = status.onAir {
+      let total = onAir.airing.durationS
+      printLine(
+        "On air:    \(onAir.airing.title) (\(onAir.airing.program), \(onAir.airing.priority)), "
+          + "\(minutes(onAir.elapsedS)) of \(minutes(total)), item \(onAir.item) of \(onAir.items)"
+          + (onAir.file.map { ": \($0)" } ?? ""))
+      for waiting in onAir.waiting {
+        printLine("           then \(waiting.title) (\(waiting.priority)), at the next item")
+      }
+    } else {
+      printLine("On air:    nothing")
+    }
+    if status.next.isEmpty {
+      printLine("Next:      nothing planned until tomorrow night")
+    }
+    for (index, next) in status.next.enumerated() {
+      printLine(
+        (index == 0 ? "Next:      " : "           ")
+          + "\(clock(next.start))  \(next.title) (\(next.program), \(minutes(next.durationS)))")
+    }
+    printLine(
+      "Device:    \(status.device), \(status.deviceState)"
+        + (status.deviceError.map { ": \($0)" } ?? ""))
+    printLine("Amplifier: \(status.amplifier)")
+    printLine(
+      "Schedule:  \(status.schedule.path), loaded \(status.schedule.loadedAt) "
+        + "(\(status.schedule.files.count) file\(status.schedule.files.count == 1 ? "" : "s"))")
+    if let error = status.lastError {
+      printLine("Last error: \(status.lastErrorAt.map(clock) ?? "") \(error)")
+    } else {
+      printLine("Last error: none")
+    }
+  }
+
+  /// `2025-10-01 05:30:00` from ISO 8601.
+  private func clock(_ iso: String) -> String {
+    String(iso.prefix(19)).replacingOccurrences(of: "T", with: " ")
+  }
+
+  private func minutes(_ seconds: Double) -> String {
+    let whole = Int(seconds.rounded())
+    return "\(whole / 60)m\(whole % 60 < 10 ? "0" : "")\(whole % 60)s"
+  }
+}
+
+struct AnnounceCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "announce",
+    abstract: "Put an announcement on air now, through the running daemon.",
+    discussion: """
+      priority (the default) enters what is on air at its next item, and the program \
+      goes on after it; emergency interrupts what is on air at once; normal waits for it \
+      to end. A file outside the station's audio folder is first copied into the daemon's \
+      spool folder, so that the daemon reads nothing from elsewhere. The announcement is \
+      logged like any airing (loa log).
+      """)
+
+  @OptionGroup var control: ControlOptions
+
+  @Argument(help: "The audio file.")
+  var file: String
+
+  @Option(help: "normal, priority or emergency.")
+  var priority: String = "priority"
+
+  @Option(help: "How many times it plays.")
+  var times: Int = 1
+
+  @Option(help: ArgumentHelp("Silence between two times, e.g. 30s or 1m.", valueName: "duration"))
+  var gap: String = "0s"
+
+  func validate() throws {
+    guard Priority(rawValue: priority) != nil else {
+      throw ValidationError("--priority must be normal, priority or emergency")
+    }
+    guard (1...100).contains(times) else { throw ValidationError("--times must be 1 to 100") }
+    guard let gap = parseDuration(gap), gap <= .seconds(3600) else {
+      throw ValidationError("--gap must be a duration up to 1h, e.g. 30s or 2m")
+    }
+  }
+
+  func run() throws {
+    // Readable audio, or a clear error here rather than from the daemon.
+    do {
+      _ = try SoundFile(readingAt: file)
+    } catch {
+      printError("error: \(file): \(error)")
+      throw ExitCode(1)
+    }
+    guard let status = try control.send(ControlRequest(.status)).status else {
+      throw ExitCode(1)
+    }
+    let path = try spooled(file, audioDirectory: status.schedule.audioDir, spool: status.spool)
+    let gapSeconds = parseDuration(gap).map { $0 / .seconds(1) } ?? 0
+    let answer = try control.send(
+      ControlRequest(
+        .announce, file: path, title: (file as NSString).lastPathComponent, priority: priority,
+        times: times, gapS: gapSeconds))
+    if let announced = answer.announced {
+      printLine(
+        "announced: \(announced.title) (\(announced.priority)), \(times) time"
+          + "\(times == 1 ? "" : "s"), \(Int(announced.durationS.rounded())) s, from "
+          + "\(announced.start); loa status shows it on air")
+    }
+  }
+
+  /// The file's path as the daemon may read it: as it is when it lies in
+  /// the audio folder, else a copy in the spool folder.
+  private func spooled(_ file: String, audioDirectory: String, spool: String) throws -> String {
+    let absolute = URL(fileURLWithPath: file).standardizedFileURL.resolvingSymlinksInPath().path
+    let audio = URL(fileURLWithPath: audioDirectory).resolvingSymlinksInPath().path
+    if absolute.hasPrefix(audio.hasSuffix("/") ? audio : audio + "/") { return absolute }
+    guard !spool.isEmpty else {
+      printError("error: \(file) is not in the audio folder \(audioDirectory)")
+      throw ExitCode(1)
+    }
+    let stamp = Int(Date().timeIntervalSince1970)
+    let name = "\(stamp)-\((absolute as NSString).lastPathComponent)"
+    let temporary = spool + "/." + name
+    let target = spool + "/" + name
+    do {
+      try? FileManager.default.removeItem(atPath: temporary)
+      try FileManager.default.copyItem(atPath: absolute, toPath: temporary)
+      chmod(temporary, 0o640)
+      try FileManager.default.moveItem(atPath: temporary, toPath: target)
+    } catch {
+      printError(
+        "error: cannot copy \(file) into the spool folder \(spool): "
+          + "\((error as NSError).localizedDescription); is your user in the 'loa' group?")
+      throw ExitCode(1)
+    }
+    return target
+  }
+}
+
+struct StopCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "stop",
+    abstract: "Stop the airing on air now (logged interrupted, by the operator).",
+    discussion: "The daemon goes on: the next airings play at their time.")
+
+  @OptionGroup var control: ControlOptions
+
+  func run() throws {
+    let answer = try control.send(ControlRequest(.stop))
+    if let stopped = answer.stopped {
+      printLine("stopped: \(stopped.title) (\(stopped.program)), due \(stopped.start)")
+    }
+  }
+}
+
+struct ReloadCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "reload",
+    abstract: "Have the running daemon load the schedule again.",
+    discussion: """
+      An invalid schedule is refused, with every error as file:line:col, and the daemon \
+      keeps the one it has (exit status 1). The airing on air is not disturbed.
+      """)
+
+  @OptionGroup var control: ControlOptions
+
+  func run() throws {
+    let answer = try control.send(ControlRequest(.reload))
+    if let schedule = answer.schedule {
+      printLine("reloaded: \(schedule.path), loaded \(schedule.loadedAt)")
+    }
+  }
+}
