@@ -3,7 +3,7 @@ SWIFT ?= swift
 SCHEDULE ?= schedules
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: all deps build release run test lint format bench layout audio clean
+.PHONY: all deps build release install uninstall run test lint format bench layout audio clean
 
 all: build
 
@@ -55,6 +55,15 @@ RELEASE = -c release --static-swift-stdlib -Xswiftc -use-ld=lld \
 
 release: deps
 	$(SWIFT) build $(RELEASE)
+
+# On a station, as root: the program, the systemd unit, the loa user, the
+# sample schedule and audio (scripts/install.sh says what goes where).
+install: release
+	scripts/install.sh
+
+# Keeps the airing log, the audio and the schedule.
+uninstall:
+	scripts/uninstall.sh
 
 # Benchmarks are not tests: they print a table of figures.
 bench:

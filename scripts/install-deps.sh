@@ -15,6 +15,7 @@ packages=(
   pulseaudio         # the tests' real-time device: a private server with a null sink
   libasound2-plugins # ALSA's pulse PCM, which plays into it
   faketime           # steps the daemon's wall clock in the clock-step test
+  systemd            # systemd-analyze and systemd-sysusers check the unit in the tests
 )
 if [ "${1:-}" = "--bench" ]; then
   packages+=(
