@@ -123,10 +123,17 @@ func loaProcess(_ arguments: [String], runs: Int) -> [Double]? {
   }
 }
 
-// `loa-bench daemon` runs only the daemon's figures (a few minutes).
-if CommandLine.arguments.dropFirst().first == "daemon" {
+// `loa-bench daemon` runs only the daemon's figures (a few minutes);
+// `loa-bench playing` only loa play's beside aplay, mpg123 and ffmpeg.
+switch CommandLine.arguments.dropFirst().first {
+case "daemon":
   benchmarkDaemon(loa: loaBinary.path)
   exit(0)
+case "playing":
+  benchmarkPlaying(loa: loaBinary.path)
+  exit(0)
+default:
+  break
 }
 
 let samplePlan = loaProcess(
