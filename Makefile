@@ -56,9 +56,10 @@ RELEASE = -c release --static-swift-stdlib -Xswiftc -use-ld=lld \
 release: deps
 	$(SWIFT) build $(RELEASE)
 
-# On a station, as root: the program, the systemd unit, the loa user, the
-# sample schedule and audio (scripts/install.sh says what goes where).
-install: release
+# On a station, after `make release` as yourself: `sudo make install` puts
+# the program, the systemd unit, the loa user, the sample schedule and audio
+# in place (scripts/install.sh says what goes where).
+install:
 	scripts/install.sh
 
 # Keeps the airing log, the audio and the schedule.

@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 destdir=${DESTDIR:-}
 binary=${LOA_BINARY:-.build/release/loa}
 if [ ! -x "$binary" ]; then
-  echo "error: $binary is not built; run: make release" >&2
+  echo "error: $binary is not built; run make release first (as yourself, not root)" >&2
   exit 1
 fi
 if [ -z "$destdir" ] && [ "$(id -u)" -ne 0 ]; then
@@ -43,7 +43,13 @@ if ! ls "$destdir"/etc/loa/*.yaml >/dev/null 2>&1; then
   done
   echo "installed the sample schedule in /etc/loa; edit it for your station"
 fi
-cp -rn audio/. "$destdir/var/lib/loa/audio/"
+(cd audio && find . -type f) | while read -r file; do
+  [ -e "$destdir/var/lib/loa/audio/$file" ] || install -D -m 0644 "audio/$file" "$destdir/var/lib/loa/audio/$file"
+done
+# Where loa announce copies operators' files: theirs to write, the daemon's
+# to read (setgid: the files stay the loa group's; the daemon cannot set it
+# itself under RestrictSUIDSGID=).
+install -d -m 2770 "$destdir/var/lib/loa/spool"
 
 [ -n "$destdir" ] && exit 0
 

@@ -10,7 +10,7 @@ public enum ControlClient {
   ) throws -> ControlAnswer {
     let fd: Int32
     do {
-      fd = try UnixSocket.connect(to: path)
+      fd = try UnixSocket.connect(to: path, timeout: timeout)
     } catch {
       switch errno {
       case ENOENT, ECONNREFUSED:
@@ -27,12 +27,6 @@ public enum ControlClient {
       }
     }
     defer { close(fd) }
-    var time = timeval(
-      tv_sec: Int(timeout.components.seconds),
-      tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
-
     let line = ControlProtocol.line(request)
     // Unsent (the daemon closed first), the request may still have an
     // answer waiting: a busy daemon says so and closes before reading.

@@ -53,6 +53,7 @@ public final class ControlServer: @unchecked Sendable {
   }
 
   private var clients: [Int: Client] = [:]
+  private var acceptPausedUntil: ContinuousClock.Instant?
   private var nextClient = 0
 
   /// Listens on `path` (mode 0660: the daemon's user and group only). A
@@ -109,13 +110,16 @@ public final class ControlServer: @unchecked Sendable {
 
   private func serve() {
     while !stopped.withLock({ $0 }) {
-      var fds = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0)]
+      let listening = acceptPausedUntil.map { ContinuousClock.now >= $0 } ?? true
+      var fds = [pollfd(fd: listener, events: listening ? Int16(POLLIN) : 0, revents: 0)]
       fds.append(pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0))
       let ids = Array(clients.keys)
       for id in ids {
         let client = clients[id]!
         var events: Int32 = 0
-        if !client.awaiting, !client.closing { events |= Int32(POLLIN) }
+        // One answer at a time: a client that does not read what it is
+        // sent is not read from either, and is closed once idle.
+        if !client.awaiting, !client.closing, client.output.isEmpty { events |= Int32(POLLIN) }
         if !client.output.isEmpty { events |= Int32(POLLOUT) }
         fds.append(pollfd(fd: client.fd, events: Int16(events), revents: 0))
       }
@@ -138,13 +142,19 @@ public final class ControlServer: @unchecked Sendable {
     for client in clients.values where !client.awaiting {
       timeout = min(timeout, client.lastActivity + limits.idleTimeout - now)
     }
+    if let paused = acceptPausedUntil { timeout = min(timeout, paused - now) }
     return Int32(max(0, timeout / .milliseconds(1)).rounded(.up))
   }
 
   private func acceptAll() {
     while true {
       let fd = accept(listener, nil, nil)
-      guard fd >= 0 else { return }
+      guard fd >= 0 else {
+        // Out of file descriptors: stop listening for a second rather than
+        // spin on a listener that stays readable.
+        if errno == EMFILE || errno == ENFILE { acceptPausedUntil = .now + .seconds(1) }
+        return
+      }
       UnixSocket.makeNonBlocking(fd)
       guard clients.count < limits.maximumClients else {
         let line = ControlProtocol.line(
@@ -174,7 +184,10 @@ public final class ControlServer: @unchecked Sendable {
         send(client.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
       }
       if sent < 0, errno != EAGAIN { return false }
-      if sent > 0 { client.output.removeFirst(sent) }
+      if sent > 0 {
+        client.output.removeFirst(sent)
+        client.lastActivity = .now
+      }
     }
     if revents & Int16(POLLIN) != 0 {
       var buffer = [UInt8](repeating: 0, count: 16 * 1024)
@@ -192,7 +205,7 @@ public final class ControlServer: @unchecked Sendable {
 
   /// Handles the complete lines buffered, one request at a time.
   private func handleLines(_ client: inout Client, _ id: Int) {
-    while !client.awaiting, !client.closing {
+    while !client.awaiting, !client.closing, client.output.isEmpty {
       guard let newline = client.input.firstIndex(of: UInt8(ascii: "\n")) else {
         if client.input.count > limits.maximumLine {
           client.output.append(
@@ -325,10 +338,18 @@ enum UnixSocket {
     }
   }
 
-  /// A connected stream socket; throws with `errno` set on failure.
-  static func connect(to path: String) throws -> Int32 {
+  /// A connected stream socket, whose sends and receives (and the connect
+  /// itself, with a full backlog) give up after `timeout`; throws with
+  /// `errno` set on failure.
+  static func connect(to path: String, timeout: Duration = .seconds(5)) throws -> Int32 {
     let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
     guard fd >= 0 else { throw ControlError("socket: \(String(cString: strerror(errno)))") }
+    var time = timeval(
+      tv_sec: Int(timeout.components.seconds),
+      tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
+    for option in [SO_RCVTIMEO, SO_SNDTIMEO] {
+      setsockopt(fd, SOL_SOCKET, option, &time, socklen_t(MemoryLayout<timeval>.size))
+    }
     let result = try withAddress(path) { Glibc.connect(fd, $0, $1) }
     guard result == 0 else {
       let saved = errno

@@ -87,7 +87,7 @@ public final class Daemon {
   var reloadAt: Date?
   var reloadReason = ""
   private var loading = false
-  private var stopping: String?
+  var stopping: String?
   /// Why airings due in a span of time could not start: the outage before
   /// this run, the clock set forward.
   private var gaps: [(from: Date, to: Date, reason: String)] = []
@@ -97,8 +97,12 @@ public final class Daemon {
   let runningSince: Date
   /// Announcements the operator made (`loa announce`), until they are dealt with.
   var adHoc: [PlannedAiring] = []
-  /// `loa reload` requests waiting for the schedule being loaded.
+  /// `loa reload` requests waiting for the schedule being loaded, and for
+  /// the next load.
   var reloadReplies: [ControlReply] = []
+  var queuedReloadReplies: [ControlReply] = []
+  /// Announcements made so far, to name each one apart.
+  var announcements = 0
   var deviceError: String?
   var lastError: (at: Date, text: String)?
 
@@ -239,6 +243,13 @@ public final class Daemon {
 
   // MARK: The plan
 
+  /// Dealt with: started, let in or missed.
+  private func markHandled(_ airing: PlannedAiring) {
+    let key = AiringKey(airing)
+    handled.insert(key)
+    adHoc.removeAll { AiringKey($0) == key }
+  }
+
   var pending: [PlannedAiring] {
     let waiting = horizon.filter { !handled.contains(AiringKey($0)) && $0.start >= earliest }
     let made = adHoc.filter { !handled.contains(AiringKey($0)) }
@@ -340,7 +351,7 @@ public final class Daemon {
   }
 
   private func miss(_ airing: PlannedAiring, reason: String) {
-    handled.insert(AiringKey(airing))
+    markHandled(airing)
     logging("recording a missed airing") {
       try $0.record(audio.prepare(airing, device: device).entry, status: .missed, reason: reason)
     }
@@ -380,7 +391,7 @@ public final class Daemon {
 
   /// Starts `airing`, logging it first unless it already has a row.
   private func start(_ airing: PlannedAiring, logID: Int64? = nil) {
-    handled.insert(AiringKey(airing))
+    markHandled(airing)
     let (entry, items) = audio.prepare(airing, device: device)
     let id = logID ?? logging("logging the start") { try $0.begin(entry) }
     playbacks += 1
@@ -398,7 +409,7 @@ public final class Daemon {
   /// Plays a priority airing inside the one on air, at its next boundary.
   private func enter(_ airing: PlannedAiring) {
     guard let current = onAir else { return }
-    handled.insert(AiringKey(airing))
+    markHandled(airing)
     let (entry, items) = audio.prepare(airing, device: device)
     let id = logging("logging the start") { try $0.begin(entry) }
     onAir?.entered.append(OnAir.Entered(airing: airing, logID: id, count: items.count))
@@ -421,10 +432,8 @@ public final class Daemon {
       swap(in: loaded)
     case .control(let request, let reply):
       handle(request, reply: reply)
-    case .announce(let airing, let reply):
-      adHoc.append(airing)
-      reply(ControlAnswer(ok: true, announced: summary(of: airing)))
-      say("announcement by the operator: \(describe(airing))")
+    case .announce(let announcement, let reply):
+      announce(announcement, reply: reply)
     case .stop(let reason):
       guard stopping == nil else { return }
       stopping = reason
@@ -548,6 +557,9 @@ public final class Daemon {
       return
     }
     loading = true
+    // `loa reload` is answered by a load that began after it asked.
+    reloadReplies += queuedReloadReplies
+    queuedReloadReplies = []
     say("reloading the schedule (\(reloadReason))")
     settings.notifier?.notify(
       "RELOADING=1\nMONOTONIC_USEC=\(SystemdNotifier.monotonicMicroseconds())")

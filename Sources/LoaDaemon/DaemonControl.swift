@@ -10,7 +10,8 @@ extension Daemon {
     case .status:
       reply(ControlAnswer(ok: true, status: status()))
     case .stop:
-      guard let current = onAir else {
+      // An airing armed for its start is not on air yet.
+      guard let current = onAir, current.startedAt != nil else {
         return reply(.failure("nothing is on air"))
       }
       if current.interruption == nil {
@@ -21,10 +22,11 @@ extension Daemon {
       }
       reply(ControlAnswer(ok: true, stopped: summary(of: current.airing)))
     case .reload:
-      reloadReplies.append(reply)
+      queuedReloadReplies.append(reply)
       reloadReason = "loa reload"
       reloadAt = clock.now()
     case .announce:
+      guard stopping == nil else { return reply(.failure("loa is stopping")) }
       prepareAnnouncement(request, reply: reply)
     }
   }
@@ -54,25 +56,39 @@ extension Daemon {
           "\(file) is not inside the audio folder (\(station.audioDirectory)) or the spool "
             + "(\(settings.spool ?? "none")); loa announce copies other files to the spool"))
     }
-    let now = clock.now()
-    let (measurements, channels, clock) = (measurements, station.channels, planner.clock)
+    let (measurements, channels) = (measurements, station.channels)
     let mailbox = mailbox
-    let name = request.title ?? (file as NSString).lastPathComponent
+    let title = request.title ?? (file as NSString).lastPathComponent
     let thread = Thread {
-      let measured: AudioMeasurement
       do {
-        measured = try measurements.measurement(of: path, channels: channels)
+        let measured = try measurements.measurement(of: path, channels: channels)
+        let announcement = PreparedAnnouncement(
+          title: title, path: path, duration: measured.duration, times: times,
+          gap: .milliseconds(Int64(gap * 1000)), priority: priority)
+        mailbox.post(.announce(announcement, reply))
       } catch {
-        return reply(.failure("\(file): \(error)"))
+        reply(.failure("\(file): \(error)"))
       }
-      let airing = PlannedAiring.announcement(
-        id: "announce-\(Int64(now.timeIntervalSince1970 * 1000))", title: name, file: path,
-        fileDuration: measured.duration, times: times, gap: .milliseconds(Int64(gap * 1000)),
-        priority: priority, at: clock.local(now), start: now)
-      mailbox.post(.announce(airing, reply))
     }
     thread.name = "loa-announce"
     thread.start()
+  }
+
+  /// Puts a measured announcement in the plan, due now; when the amplifier
+  /// is off, due once it has warmed up.
+  func announce(_ announcement: PreparedAnnouncement, reply: ControlReply) {
+    guard stopping == nil else { return reply(.failure("loa is stopping")) }
+    var start = clock.now()
+    if let amplifier = station.amplifier, !amplifierOn { start += amplifier.warmup.seconds }
+    announcements += 1
+    let airing = PlannedAiring.announcement(
+      id: "announce-\(Int64(start.timeIntervalSince1970))-\(announcements)",
+      title: announcement.title, file: announcement.path, fileDuration: announcement.duration,
+      times: announcement.times, gap: announcement.gap, priority: announcement.priority,
+      at: planner.clock.local(start), start: start)
+    adHoc.append(airing)
+    reply(ControlAnswer(ok: true, announced: summary(of: airing)))
+    say("announcement by the operator: \(describe(airing))")
   }
 
   /// The real path of `file` when it lies inside one of `folders` (after
@@ -138,4 +154,14 @@ extension Daemon {
       lastError: lastError?.text, lastErrorAt: lastError.map { planner.clock.iso($0.at) },
       schedule: scheduleStatus(), spool: settings.spool ?? "")
   }
+}
+
+/// An operator's announcement whose file has been measured.
+public struct PreparedAnnouncement: Sendable {
+  let title: String
+  let path: String
+  let duration: Duration
+  let times: Int
+  let gap: Duration
+  let priority: Priority
 }

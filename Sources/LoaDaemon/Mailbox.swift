@@ -16,7 +16,7 @@ public enum DaemonEvent: Sendable {
   /// A request on the control socket, and where its answer goes.
   case control(ControlRequest, ControlReply)
   /// The operator's announcement, its file measured, ready to go on air.
-  case announce(PlannedAiring, ControlReply)
+  case announce(PreparedAnnouncement, ControlReply)
 }
 
 /// The events of other threads, queued for the daemon's loop, which waits

@@ -5,23 +5,25 @@ import Foundation
 ///
 /// A statically linked Swift program touches megabytes of code once: to
 /// parse its arguments and the schedule, plan, open the log, start an
-/// airing. So do the dynamic linker and the libraries, reading each
-/// other's symbol tables at startup. Those pages are clean copies of files
-/// (the kernel maps 64 KiB around each page touched), and they would count
-/// in the daemon's resident memory for as long as it runs, although the
-/// kernel could drop them at any time. The daemon drops them itself once
-/// such one-off work is done: `MADV_DONTNEED` on the private, read-only,
-/// file-backed mappings (code, and the read-only data beside it: symbols,
-/// type metadata) of its executable and libraries; what it uses afterwards
-/// comes back from the page cache at its next touch (a minor fault, no
-/// disk read). Only mappings that cannot be written and hold no written or
-/// swapped-out page are given back (relocated data would come back
-/// unrelocated from the file).
+/// airing. Those pages are clean copies of the executable file (the kernel
+/// maps 64 KiB around each page touched), and they would count in the
+/// daemon's resident memory for as long as it runs, although the kernel
+/// could drop them at any time. The daemon drops them itself once such
+/// one-off work is done: `MADV_DONTNEED` on the private, read-only mappings
+/// of its executable (code, and the read-only data beside it: symbols, type
+/// metadata); what it uses afterwards comes back from the page cache at its
+/// next touch (a minor fault). Only mappings that cannot be written and
+/// hold no written or swapped-out page are given back (relocated data would
+/// come back unrelocated from the file). Libraries are left alone: one
+/// being loaded on another thread (ALSA opens its plugins with the device)
+/// is mapped and relocated in steps, and a range read from
+/// `/proc/self/smaps` a moment earlier may no longer be clean.
 public enum ResidentMemory {
   public static func releaseUnusedCode() {
     guard let maps = try? String(contentsOfFile: "/proc/self/smaps", encoding: .utf8) else {
       return
     }
+    let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
     var candidate: (start: UInt, end: UInt)?
     var written = 0
     func release() {
@@ -36,7 +38,7 @@ public enum ResidentMemory {
         release()
         let bounds = range.split(separator: "-").compactMap { UInt($0, radix: 16) }
         let permissions = fields[1]
-        guard bounds.count == 2, fields.count == 6, fields[5].hasPrefix("/"),
+        guard bounds.count == 2, fields.count == 6, String(fields[5]) == executable,
           permissions == "r-xp" || permissions == "r--p"
         else { continue }
         candidate = (bounds[0], bounds[1])

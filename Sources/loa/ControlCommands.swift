@@ -18,16 +18,20 @@ struct ControlOptions: ParsableArguments {
   var socketPath: String {
     if let socket { return socket }
     if let path = ProcessInfo.processInfo.environment["LOA_SOCKET"], !path.isEmpty { return path }
+    // The state folder's when a daemon answers there (or nothing else
+    // exists), else systemd's.
     let local = station.stateDirectory + "/" + ControlProtocol.socketName
-    if FileManager.default.fileExists(atPath: local) { return local }
-    return "/run/loa/" + ControlProtocol.socketName
+    let system = "/run/loa/" + ControlProtocol.socketName
+    if ControlServer.isListening(on: local) { return local }
+    if ControlServer.isListening(on: system) { return system }
+    return FileManager.default.fileExists(atPath: local) ? local : system
   }
 
   /// Sends `request`; prints the daemon's error and exits 1 when it refuses.
-  func send(_ request: ControlRequest) throws -> ControlAnswer {
+  func send(_ request: ControlRequest, timeout: Duration = .seconds(60)) throws -> ControlAnswer {
     let answer: ControlAnswer
     do {
-      answer = try ControlClient.send(request, to: socketPath)
+      answer = try ControlClient.send(request, to: socketPath, timeout: timeout)
     } catch {
       printError("error: \(error)")
       throw ExitCode(1)
@@ -168,7 +172,7 @@ struct AnnounceCommand: ParsableCommand {
       printLine(
         "announced: \(announced.title) (\(announced.priority)), \(times) time"
           + "\(times == 1 ? "" : "s"), \(Int(announced.durationS.rounded())) s, from "
-          + "\(announced.start); loa status shows it on air")
+          + "\(announced.start); loa status shows when it plays")
     }
   }
 
@@ -182,19 +186,21 @@ struct AnnounceCommand: ParsableCommand {
       printError("error: \(file) is not in the audio folder \(audioDirectory)")
       throw ExitCode(1)
     }
-    let stamp = Int(Date().timeIntervalSince1970)
+    let stamp = Int((Date().timeIntervalSince1970 * 1000).rounded())
     let name = "\(stamp)-\((absolute as NSString).lastPathComponent)"
     let temporary = spool + "/." + name
     let target = spool + "/" + name
-    do {
-      try? FileManager.default.removeItem(atPath: temporary)
-      try FileManager.default.copyItem(atPath: absolute, toPath: temporary)
-      chmod(temporary, 0o640)
-      try FileManager.default.moveItem(atPath: temporary, toPath: target)
-    } catch {
+    // Copied by hand, readable by all (the state folder keeps others out),
+    // whatever the original's owner and mode: the daemon reads it as loa.
+    guard let data = FileManager.default.contents(atPath: absolute),
+      FileManager.default.createFile(
+        atPath: temporary, contents: data, attributes: [.posixPermissions: 0o644]),
+      chmod(temporary, 0o644) == 0, rename(temporary, target) == 0
+    else {
+      unlink(temporary)
       printError(
-        "error: cannot copy \(file) into the spool folder \(spool): "
-          + "\((error as NSError).localizedDescription); is your user in the 'loa' group?")
+        "error: cannot copy \(file) into the spool folder \(spool); is your user in the "
+          + "'loa' group?")
       throw ExitCode(1)
     }
     return target
@@ -229,7 +235,8 @@ struct ReloadCommand: ParsableCommand {
   @OptionGroup var control: ControlOptions
 
   func run() throws {
-    let answer = try control.send(ControlRequest(.reload))
+    // Loading measures new audio files, which can take minutes.
+    let answer = try control.send(ControlRequest(.reload), timeout: .seconds(600))
     if let schedule = answer.schedule {
       printLine("reloaded: \(schedule.path), loaded \(schedule.loadedAt)")
     }

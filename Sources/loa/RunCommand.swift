@@ -56,10 +56,8 @@ struct RunCommand: ParsableCommand {
     // Signals wait for the loop (below); until then they are not fatal.
     for number in [SIGHUP, SIGINT, SIGTERM] { signal(number, SIG_IGN) }
     // Two daemons on one station would play everything twice.
-    if ControlServer.isListening(on: socketPath) {
-      printError("error: another loa daemon is already listening on \(socketPath)")
-      throw ExitCode(1)
-    }
+    let lock = try lockState()
+    defer { close(lock) }
     let measurements = station.audioMeasurements()
     let path = station.schedulePath()
     let loaded = try station.loadSchedule(measurements: measurements)
@@ -150,13 +148,30 @@ struct RunCommand: ParsableCommand {
     }
   }
 
+  /// Holds `daemon.lock` in the state folder for as long as the process
+  /// lives; another daemon on the same state is an error.
+  private func lockState() throws -> Int32 {
+    let folder = station.stateDirectory
+    try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let fd = open(folder + "/daemon.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o660)
+    guard fd >= 0 else { return -1 }  // Unwritable state: the log says so next.
+    guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+      printError("error: another loa daemon is running on \(folder) (it holds daemon.lock)")
+      throw ExitCode(1)
+    }
+    return fd
+  }
+
   /// The folder `loa announce` copies files into: for the loa group to
-  /// write (setgid, so that the files stay the group's).
+  /// write. `make install` makes it setgid, so that the files stay the
+  /// group's; under systemd (RestrictSUIDSGID=) the daemon could not.
   private func makeSpool(say: @Sendable (String) -> Void) -> String? {
     let spool = station.stateDirectory + "/" + ControlProtocol.spoolName
     do {
-      try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
-      chmod(spool, 0o2770)
+      if !FileManager.default.fileExists(atPath: spool) {
+        try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
+        if chmod(spool, 0o2770) != 0 { chmod(spool, 0o770) }
+      }
       return spool
     } catch {
       say("error: the spool folder \(spool): \(error); loa announce takes only files in audio_dir")

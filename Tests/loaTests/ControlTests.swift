@@ -249,7 +249,7 @@ struct ControlTests {
     // A second daemon on the same socket refuses to start.
     let second = try station.start()
     #expect(second.wait() == 1)
-    #expect(second.said.contains("another loa daemon is already listening"), "\(second.said)")
+    #expect(second.said.contains("another loa daemon is running on"), "\(second.said)")
     daemon.signal(SIGTERM)
     #expect(daemon.wait() == 0)
   }

@@ -1,0 +1,61 @@
+import Foundation
+import LoaLog
+import LoaSchedule
+import LoaTestSupport
+import Synchronization
+import Testing
+
+@testable import LoaDaemon
+
+/// The operator's requests on the daemon's loop, on a simulated clock.
+@Suite("Control requests on the daemon's loop")
+struct DaemonControlTests {
+  final class Answers: Sendable {
+    let list = Mutex<[ControlAnswer]>([])
+    var reply: ControlReply { ControlReply { answer in self.list.withLock { $0.append(answer) } } }
+  }
+
+  @Test("an announcement waits for the amplifier's warm-up; stop while armed finds nothing on air")
+  func announcementAndStop() throws {
+    let folder = try TemporaryFolder()
+    let path = try writeStation(
+      in: folder.path, yaml: stationYAML(programs: [("p", "10:00")]), audio: audioFiles)
+    let station = try SimulatedStation(
+      schedule: path, start: at("2030-01-01 09:00:00"), probe: NamedDurationProbe())
+    let daemon = try station.makeDaemon()
+    let (mailbox, answers) = (daemon.mailbox, Answers())
+    let announcement = PreparedAnnouncement(
+      title: "e10.wav", path: folder.path("audio/e10.wav"), duration: .seconds(10), times: 2,
+      gap: .seconds(3), priority: .priority)
+    // Nothing on air, amplifier off: due once it has warmed up (5 s).
+    station.clock.schedule(at: at("2030-01-01 09:00:10")) {
+      mailbox.post(.announce(announcement, answers.reply))
+    }
+    // p is armed 2 s ahead: not on air yet.
+    station.clock.schedule(at: at("2030-01-01 09:59:59")) {
+      mailbox.post(.control(ControlRequest(.stop), answers.reply))
+    }
+    // On air: stopped by the operator, and not started again.
+    station.clock.schedule(at: at("2030-01-01 10:00:05")) {
+      mailbox.post(.control(ControlRequest(.stop), answers.reply))
+    }
+    daemon.run(until: at("2030-01-01 10:05:00"))
+
+    let replies = answers.list.withLock { $0 }
+    #expect(replies.count == 3)
+    #expect(replies.first?.announced?.start == "2030-01-01T09:00:15+07:00")
+    #expect(replies.first?.announced?.durationS == 23)
+    #expect(replies.dropFirst().first?.error == "nothing is on air")
+    #expect(replies.last?.stopped?.program == "p")
+
+    let logged = try station.airings()
+    #expect(logged.map(\.kind) == [.announcement, .program])
+    #expect(logged.first?.status == .completed)
+    #expect(logged.first?.lateMilliseconds == 0)
+    #expect(logged.last?.status == .interrupted)
+    #expect(logged.last?.reason == "stopped by the operator (loa stop)")
+    let switches = station.amplifier.switches.withLock { $0 }
+    #expect(switches.first?.on == true)
+    #expect(switches.first?.at == at("2030-01-01 09:00:10"))
+  }
+}
