@@ -316,25 +316,22 @@ public struct ControlError: Error, CustomStringConvertible, Sendable {
 
 /// The few socket calls both ends need.
 enum UnixSocket {
-  static func address(_ path: String) throws -> sockaddr_un {
+  /// Calls `body` with `path` as a socket address: a file, or with a
+  /// leading `@` a name in the abstract namespace (as systemd gives one).
+  static func withAddress<T>(
+    _ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> T
+  ) throws -> T {
     var address = sockaddr_un()
     address.sun_family = sa_family_t(AF_UNIX)
-    let bytes = Array(path.utf8)
+    var bytes = Array(path.utf8)
+    if bytes.first == UInt8(ascii: "@") { bytes[0] = 0 }
     guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
       throw ControlError("the socket path is too long: \(path)")
     }
     withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
-    return address
-  }
-
-  static func withAddress<T>(
-    _ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> T
-  ) throws -> T {
-    var address = try address(path)
+    let length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count)
     return withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        body($0, socklen_t(MemoryLayout<sockaddr_un>.size))
-      }
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, length) }
     }
   }
 

@@ -50,7 +50,7 @@ extension Daemon {
       return reply(.failure("the gap must be from 0 to 3600 seconds, not \(gap)"))
     }
     let folders = [station.audioDirectory] + (settings.spool.map { [$0] } ?? [])
-    guard let path = Self.resolve(file, inside: folders) else {
+    guard let path = RealPath.of(file, inside: folders) else {
       return reply(
         .failure(
           "\(file) is not inside the audio folder (\(station.audioDirectory)) or the spool "
@@ -89,22 +89,6 @@ extension Daemon {
     adHoc.append(airing)
     reply(ControlAnswer(ok: true, announced: summary(of: airing)))
     say("announcement by the operator: \(describe(airing))")
-  }
-
-  /// The real path of `file` when it lies inside one of `folders` (after
-  /// resolving symbolic links, so that none leads out of them).
-  static func resolve(_ file: String, inside folders: [String]) -> String? {
-    guard let real = realpath(file, nil) else { return nil }
-    defer { free(real) }
-    let path = String(cString: real)
-    for folder in folders {
-      guard let root = realpath(folder, nil) else { continue }
-      defer { free(root) }
-      let prefix =
-        String(cString: root).hasSuffix("/") ? String(cString: root) : String(cString: root) + "/"
-      if path.hasPrefix(prefix) { return path }
-    }
-    return nil
   }
 
   func noteError(_ text: String) {

@@ -1,6 +1,5 @@
 import Foundation
 import LoaAudio
-import LoaPlanner
 import LoaSchedule
 
 /// What wakes the daemon's loop besides its own deadlines.

@@ -29,7 +29,7 @@ struct AudioDirectory {
 
   init(root: String) {
     self.root = root
-    realRoot = Self.realPath(root)
+    realRoot = RealPath.of(root)
   }
 
   var exists: Bool {
@@ -59,10 +59,10 @@ struct AudioDirectory {
       }
       current += "/" + match
     }
-    guard let real = Self.realPath(current), let realRoot else {
+    guard let real = RealPath.of(current), let realRoot else {
       return .failure(.missing(name: path, folder: "", suggestion: nil))
     }
-    guard real.hasPrefix(realRoot.hasSuffix("/") ? realRoot : realRoot + "/") else {
+    guard RealPath.is(real, inside: realRoot) else {
       return .failure(.escapesThroughLink(target: real))
     }
     var isDirectory: ObjCBool = false
@@ -79,10 +79,28 @@ struct AudioDirectory {
     return entries
   }
 
-  private static func realPath(_ path: String) -> String? {
+}
+
+/// Paths with their symbolic links resolved, to tell whether a file lies
+/// inside a folder (the schedule's audio, an announcement's file).
+public enum RealPath {
+  /// The absolute path with no `.`, `..` or symbolic link; nil when it
+  /// does not exist.
+  public static func of(_ path: String) -> String? {
     guard let resolved = realpath(path, nil) else { return nil }
     defer { free(resolved) }
     return String(cString: resolved)
+  }
+
+  /// Whether the real path `path` lies under the real path `folder`.
+  public static func `is`(_ path: String, inside folder: String) -> Bool {
+    path.hasPrefix(folder.hasSuffix("/") ? folder : folder + "/")
+  }
+
+  /// The real path of `path` when it lies inside one of `folders`.
+  public static func of(_ path: String, inside folders: [String]) -> String? {
+    guard let real = of(path) else { return nil }
+    return folders.contains { of($0).map { `is`(real, inside: $0) } ?? false } ? real : nil
   }
 }
 

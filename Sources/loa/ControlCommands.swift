@@ -110,8 +110,7 @@ struct StatusCommand: ParsableCommand {
   }
 
   private func minutes(_ seconds: Double) -> String {
-    let whole = Int(seconds.rounded())
-    return "\(whole / 60)m\(whole % 60 < 10 ? "0" : "")\(whole % 60)s"
+    Duration.milliseconds(Int64((seconds * 1000).rounded())).shortDescription
   }
 }
 
@@ -179,9 +178,8 @@ struct AnnounceCommand: ParsableCommand {
   /// The file's path as the daemon may read it: as it is when it lies in
   /// the audio folder, else a copy in the spool folder.
   private func spooled(_ file: String, audioDirectory: String, spool: String) throws -> String {
-    let absolute = URL(fileURLWithPath: file).standardizedFileURL.resolvingSymlinksInPath().path
-    let audio = URL(fileURLWithPath: audioDirectory).resolvingSymlinksInPath().path
-    if absolute.hasPrefix(audio.hasSuffix("/") ? audio : audio + "/") { return absolute }
+    if let inside = RealPath.of(file, inside: [audioDirectory]) { return inside }
+    let absolute = RealPath.of(file) ?? file
     guard !spool.isEmpty else {
       printError("error: \(file) is not in the audio folder \(audioDirectory)")
       throw ExitCode(1)
