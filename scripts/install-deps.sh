@@ -14,6 +14,7 @@ packages=(
   libsqlite3-dev     # the airing log (SQLite through GRDB)
   pulseaudio         # the tests' real-time device: a private server with a null sink
   libasound2-plugins # ALSA's pulse PCM, which plays into it
+  pulseaudio-utils   # parec: the tests listen to the null sink's monitor
   faketime           # steps the daemon's wall clock in the clock-step test
   systemd            # systemd-analyze and systemd-sysusers check the unit in the tests
 )
@@ -24,7 +25,6 @@ if [ "${1:-}" = "--bench" ]; then
     mpg123     # mpg123, the same
     time       # GNU time: CPU time and peak memory of each run
     sqlite3    # the CSV export loa log is compared with
-    pulseaudio-utils # parec: records the null sink, to time each start
     liquidsoap       # a scheduler loa's start accuracy is compared with
   )
 fi

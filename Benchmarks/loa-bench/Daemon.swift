@@ -128,7 +128,7 @@ func benchmarkDaemon(loa: String) {
     contenders: [
       .cronAplay(), .liquidsoap, loaContender(loa: loa, state: state, sampler: sampler),
     ],
-    programs: programs, spacing: 2)
+    programs: programs, spacing: 3)
   sampler.stop()
 
   // loa's own record: ALSA's trigger timestamp of each first frame.

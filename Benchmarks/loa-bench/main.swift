@@ -124,10 +124,19 @@ func loaProcess(_ arguments: [String], runs: Int) -> [Double]? {
 }
 
 // `loa-bench daemon` runs only the daemon's figures (a few minutes);
+// `loa-bench start [N]` only loa run's heard start accuracy over N programs;
 // `loa-bench playing` only loa play's beside aplay, mpg123 and ffmpeg.
 switch CommandLine.arguments.dropFirst().first {
 case "daemon":
   benchmarkDaemon(loa: loaBinary.path)
+  exit(0)
+case "start":
+  // Only loa's heard start accuracy, over N programs (default 50).
+  let programs = CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) } ?? 50
+  let state = FileManager.default.currentDirectoryPath + "/.build/bench-start"
+  benchmarkStartAccuracy(
+    contenders: [loaContender(loa: loaBinary.path, state: state, sampler: ProcessSampler())],
+    programs: programs, spacing: 3)
   exit(0)
 case "playing":
   benchmarkPlaying(loa: loaBinary.path)

@@ -237,6 +237,78 @@ public final class PCMOutput {
     if code != -EINTR { recoveries += 1 }
   }
 
+  /// What a device does with frames written before `start()`.
+  public enum StartBehaviour: Sendable, Equatable {
+    /// It keeps them until started, as ALSA's own PCMs do (hardware, `dmix`,
+    /// `plug`, `file`, `null`): pre-fill, then start at the instant.
+    case holdsUntilStarted
+    /// It plays them at once, whatever the start threshold says, as I/O
+    /// plugins that feed a sound server may (`pulse` does): it is running
+    /// now, and the first frame must be placed by its delay.
+    case playsAtOnce
+  }
+
+  /// Finds out, on the device itself, whether it holds what is written
+  /// before `start()`: writes one period of silence, waits a fraction of a
+  /// period, and sees whether the device's delay went down (it is playing).
+  /// A device that holds gets the silence taken back, so that its stream
+  /// still begins with the caller's first frame; one that plays at once is
+  /// started, and plays silence until the caller places its first frame
+  /// (`placeNextFrame`).
+  ///
+  /// Call on a freshly opened device, before anything is written.
+  public func probeStartBehaviour() throws(PCMError) -> StartBehaviour {
+    let probe = [Int16](repeating: 0, count: periodFrames * channels)
+    let written = try probe.withUnsafeBufferPointer { (silence) throws(PCMError) in
+      try writeAvailable(silence)
+    }
+    let before = try status().delay
+    // Long enough to see a sound server consume (it plays within a few
+    // milliseconds), short enough that a period of silence is still queued.
+    usleep(useconds_t(max(5_000, min(30_000, periodFrames * 1_000_000 / sampleRate / 2))))
+    let after = try status().delay
+    // A millisecond of frames gone: the device plays what it was given.
+    if before - after >= sampleRate / 1_000 || (written > 0 && before > 0 && after == 0) {
+      try start()
+      return .playsAtOnce
+    }
+    if written > 0 {
+      let rewound = snd_pcm_rewind(handle, snd_pcm_uframes_t(written))
+      if rewound != written {
+        // Cannot be taken back piecemeal: start over with an empty buffer.
+        try check("snd_pcm_drop", snd_pcm_drop(handle))
+        try check("snd_pcm_prepare", snd_pcm_prepare(handle))
+      }
+    }
+    return .holdsUntilStarted
+  }
+
+  /// On a running device, writes the silence after which the next frame
+  /// written is heard at `instant` (wall clock), by the device's own delay;
+  /// returns when that frame will be heard, by the same reckoning. Blocks,
+  /// a period at a time, until the instant is within a period of what the
+  /// device has queued; returns nil as soon as `shouldStop` says so.
+  public func placeNextFrame(heardAt instant: Date, shouldStop: () -> Bool) throws(PCMError)
+    -> Date?
+  {
+    let silence = [Int16](repeating: 0, count: max(1, periodFrames) * channels)
+    while !shouldStop() {
+      let status = try status()
+      let takenAt = status.takenAt ?? Date()
+      // Frames between the end of what is queued and the instant.
+      let gap =
+        Int((instant.timeIntervalSince(takenAt) * Double(sampleRate)).rounded()) - status.delay
+      let frames = gap <= periodFrames ? max(0, gap) : min(gap - periodFrames, periodFrames)
+      try silence.withUnsafeBufferPointer { (buffer) throws(PCMError) in
+        try write(UnsafeBufferPointer(rebasing: buffer.prefix(frames * channels)))
+      }
+      if gap <= periodFrames {
+        return takenAt + Double(status.delay + frames) / Double(sampleRate)
+      }
+    }
+    return nil
+  }
+
   /// Plays out what is buffered and returns when it has gone out.
   public func drain() throws(PCMError) {
     // A stream shorter than its buffer was never started.

@@ -1,8 +1,16 @@
 import Foundation
 
 /// Plays one program on the playback's own thread: opens the device,
-/// pre-fills its buffer, starts it at the due instant, writes period by
-/// period, obeys interrupts and insertions, and reopens a failing device.
+/// starts it so that the first frame is heard at the due instant, writes
+/// period by period, obeys interrupts and insertions, and reopens a
+/// failing device.
+///
+/// Two ways to start on time, chosen by what the device does
+/// (`PCMOutput.probeStartBehaviour`): a device that holds what is written
+/// until it is started is pre-filled and started at the instant; one that
+/// plays at once (a sound server's plugin) is started early on silence and
+/// the first frame is placed by its delay. Either way nothing of the
+/// program is heard before its time.
 ///
 /// Owned by that one thread from start to end.
 final class ProgramPlayer {
@@ -12,6 +20,8 @@ final class ProgramPlayer {
   private let onEvent: @Sendable (PlaybackEvent) -> Void
 
   private var output: PCMOutput?
+  /// What the open device does with frames written before its start.
+  private var startBehaviour = PCMOutput.StartBehaviour.holdsUntilStarted
   /// Whether the open device's stream has been started.
   private var isRunning = false
   /// Frames handed to devices so far: the position in the program's stream.
@@ -259,6 +269,11 @@ final class ProgramPlayer {
         guard let output else {
           throw PCMError("snd_pcm_open", device: settings.device, code: -ENODEV)
         }
+        if !isRunning, startBehaviour == .playsAtOnce {
+          try leadIn(output)
+          // Interrupted before the start: nothing of the program went out.
+          if !isRunning { return }
+        }
         let before = done
         try pcm.withUnsafeBufferPointer { (buffer) throws(PCMError) in
           let piece = UnsafeBufferPointer(
@@ -300,6 +315,25 @@ final class ProgramPlayer {
     recoveriesSeen = output.recoveries
     guard let status = try? output.status(), let takenAt = status.takenAt else { return }
     anchors.append((position - status.delay, takenAt + clockOffset))
+  }
+
+  /// On a device that plays at once: silence until the instant, then what
+  /// was kept for the start, the first frame heard at the instant by the
+  /// device's reckoning.
+  private func leadIn(_ output: PCMOutput) throws(PCMError) {
+    let placed = try output.placeNextFrame(heardAt: plannedStart - clockOffset) {
+      playback.control.withLock { $0.interruption != nil }
+    }
+    guard let placed else { return }
+    try preroll.withUnsafeBufferPointer { (frames) throws(PCMError) in try output.write(frames) }
+    preroll = []
+    isRunning = true
+    let at = placed + clockOffset
+    if firstFrameAt == nil {
+      firstFrameAt = at
+      onEvent(.started(at))
+    }
+    anchors = [(deviceStartFrame, at)]
   }
 
   /// Starts the open device: at the planned instant the first time, at once
@@ -365,12 +399,21 @@ final class ProgramPlayer {
         let opened = try PCMOutput(
           device: settings.device, sampleRate: rate, channels: channels,
           bufferTime: settings.bufferTime)
+        // Before the start, ask the device whether it will wait for it.
+        let behaviour =
+          firstFrameAt == nil && plannedStart > now()
+          ? try opened.probeStartBehaviour() : .holdsUntilStarted
         // What was buffered on a device that failed before the start goes
-        // into the new one, so that the program still begins at its start.
-        let replayed = try preroll.withUnsafeBufferPointer { (frames) throws(PCMError) in
-          try opened.writeAvailable(frames)
-        }
+        // into the new one, so that the program still begins at its start;
+        // one that plays at once gets it after its lead-in.
+        let replayed =
+          behaviour == .playsAtOnce
+          ? preroll.count / channels
+          : try preroll.withUnsafeBufferPointer { (frames) throws(PCMError) in
+            try opened.writeAvailable(frames)
+          }
         output = opened
+        startBehaviour = behaviour
         deviceStartFrame = position - preroll.count / channels
         preroll.removeLast(preroll.count - replayed * channels)
         break

@@ -116,17 +116,51 @@ public struct PulseServerError: Error, CustomStringConvertible {
 public func spawn(_ arguments: [String], environment: [String: String], output: String) throws
   -> pid_t
 {
+  try spawn(arguments, environment: environment) { actions in
+    posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+  }
+}
+
+/// Starts `arguments` with `environment`, its standard output into the
+/// descriptor `standardOutput` and its errors discarded.
+public func spawn(_ arguments: [String], environment: [String: String], standardOutput: Int32)
+  throws -> pid_t
+{
+  try spawn(arguments, environment: environment) { actions in
+    posix_spawn_file_actions_adddup2(&actions, standardOutput, 1)
+    posix_spawn_file_actions_addclose(&actions, standardOutput)
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+  }
+}
+
+private func spawn(
+  _ arguments: [String], environment: [String: String],
+  redirect: (inout posix_spawn_file_actions_t) -> Void
+) throws -> pid_t {
   var actions = posix_spawn_file_actions_t()
   posix_spawn_file_actions_init(&actions)
   defer { posix_spawn_file_actions_destroy(&actions) }
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-  posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-  posix_spawn_file_actions_adddup2(&actions, 1, 2)
+  redirect(&actions)
   let argv = arguments.map { strdup($0) } + [nil]
   let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
   defer { (argv + envp).forEach { free($0) } }
+  // The child starts with no signal blocked and every handler at its
+  // default, whatever the spawning thread has: a test thread may block
+  // SIGTERM, and the child would then never hear it.
+  var attributes = posix_spawnattr_t()
+  posix_spawnattr_init(&attributes)
+  defer { posix_spawnattr_destroy(&attributes) }
+  var none = sigset_t()
+  var all = sigset_t()
+  sigemptyset(&none)
+  sigfillset(&all)
+  posix_spawnattr_setsigmask(&attributes, &none)
+  posix_spawnattr_setsigdefault(&attributes, &all)
+  posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
   var pid = pid_t()
-  let error = posix_spawn(&pid, arguments[0], &actions, nil, argv, envp)
+  let error = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
   guard error == 0 else {
     throw PulseServerError("cannot start \(arguments[0]): \(String(cString: strerror(error)))")
   }

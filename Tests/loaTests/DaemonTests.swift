@@ -8,6 +8,10 @@ import Testing
 final class RealTimeStation {
   let folder: TemporaryFolder
   let pulse: PulseServer
+  /// A listener: the null sink's monitor, recorded from before the first
+  /// program (until the server is stopped).
+  let ear: MonitorRecorder
+  let listeningSince: Date
   /// The first program's start: a whole second, a few seconds from now.
   let zero: Date
   let zone = TimeZone(identifier: "Asia/Ho_Chi_Minh")!
@@ -17,6 +21,8 @@ final class RealTimeStation {
   init(lead: Double = 5) throws {
     folder = try TemporaryFolder()
     pulse = try PulseServer(exporting: false)
+    ear = try MonitorRecorder(server: pulse)
+    listeningSince = Date()
     var start = (Date().timeIntervalSince1970 + lead).rounded(.up)
     // Programs must fall on the same station day as the test starts.
     if Int(start + Double(zone.secondsFromGMT())) % 86_400 > 86_400 - 120 { start += 130 }
@@ -91,6 +97,31 @@ final class RealTimeStation {
     let run = try loa("log", "--state", state, "--format", "json")
     #expect(run.status == 0, "\(run.errors)")
     return try json(run.output) as? [[String: Any]] ?? []
+  }
+
+  /// Checks what the listener heard: each program at `offsets` (seconds
+  /// after `zero`, each `length` seconds long) is first heard on time, and
+  /// nothing at all is heard in the quiet before it.
+  func expectHeardOnTime(
+    _ offsets: [Double], length: Double, sourceLocation: SourceLocation = #_sourceLocation
+  ) {
+    let heard = ear.finish()
+    var quietFrom = listeningSince + 0.2
+    for offset in offsets {
+      let instant = zero + offset
+      // The recording places a sample to about a millisecond.
+      let early = instant - 0.002
+      #expect(
+        heard.isSilent(from: quietFrom, to: early),
+        "heard before the program at +\(offset) s: \(heard.sounds(from: quietFrom, to: early))",
+        sourceLocation: sourceLocation)
+      quietFrom = instant + length + 0.5
+      let onset = heard.sounds(from: early, to: instant + 1).first
+      // The jingle's first sound is 10 ms into it; generous for a shared machine.
+      let late = onset.map { $0.start.timeIntervalSince(instant) } ?? .infinity
+      #expect(
+        late < 0.15, "program at +\(offset) s heard \(late) s late", sourceLocation: sourceLocation)
+    }
   }
 
   func sleep(untilSecond seconds: Double) {
@@ -179,9 +210,10 @@ struct DaemonTests {
     #expect(daemon.wait() == 0, "\(daemon.said)")
     let log = try station.log()
     #expect(log.map(\.program) == ["p1", "p2", "p3"], "\(daemon.said)")
+    station.expectHeardOnTime([0, 4, 8], length: 2)
     for airing in log {
       #expect(airing.status == "completed")
-      // ALSA's timestamp of the first frame against the planned start.
+      // loa's own reckoning of the first frame, beside what was heard.
       #expect(abs(airing.lateMilliseconds ?? 1000) <= 100, "\(airing)")
     }
     #expect(daemon.said.contains("on air: p1"))
@@ -192,6 +224,31 @@ struct DaemonTests {
     idle.signal(SIGTERM)
     #expect(idle.wait() == 0, "\(idle.said)")
     #expect(idle.said.contains("stopped: loa was stopped (SIGTERM)"))
+  }
+
+  @Test("loa play --at through a sound server: nothing is heard before the time, the file from it")
+  func playAtIsHeardOnTime() throws {
+    let folder = try TemporaryFolder()
+    let pulse = try PulseServer(exporting: false)
+    let tone = folder.path("tone.wav")
+    try writeToneWAV(to: tone, seconds: 0.5)
+    let ear = try MonitorRecorder(server: pulse)
+    let listening = Date()
+    var now = time(nil) + 3
+    var parts = tm()
+    localtime_r(&now, &parts)
+    let instant = Date(timeIntervalSince1970: Double(now) + 0.5)
+    let at = String(format: "%02d:%02d:%02d.500", parts.tm_hour, parts.tm_min, parts.tm_sec)
+    let run = try loa(
+      ["play", "--output", "pulse", "--at", at, tone], environment: ["PULSE_SERVER": pulse.address])
+    #expect(run.status == 0, "\(run.errors)")
+    let heard = ear.finish()
+    #expect(
+      heard.isSilent(from: listening, to: instant - 0.002),
+      "heard early: \(heard.sounds(from: listening, to: instant))")
+    let onset = try #require(heard.sounds(from: instant - 0.002, to: instant + 1).first)
+    #expect(
+      onset.start.timeIntervalSince(instant) < 0.1, "\(onset.start.timeIntervalSince(instant)) s")
   }
 
   @Test("SIGKILL mid-airing: the restarted daemon logs it interrupted and plays the next on time")
@@ -211,6 +268,7 @@ struct DaemonTests {
     #expect(log.first?.reason?.contains("loa stopped while playing") == true)
     #expect(log.last?.status == "completed")
     #expect(abs(log.last?.lateMilliseconds ?? 1000) <= 100, "\(log)")
+    station.expectHeardOnTime([0, 8], length: 6)
   }
 
   @Test("the sound server killed: back within catch-up the airing completes; away longer it fails")
@@ -255,6 +313,7 @@ struct DaemonTests {
     let log = try station.log()
     #expect(log.map(\.program) == ["p1", "p2", "p3"], "\(daemon.said)")
     #expect(log.allSatisfy { $0.status == "completed" })
+    station.expectHeardOnTime([0, 4, 9], length: 2)
   }
 
   @Test("the clock stepped back and forward (faketime): every airing once, none dropped")
