@@ -57,6 +57,20 @@ struct RealTimePlayerTests {
     #expect(took >= 2.95 && took < 4.5, "3 s of audio took \(took) s")
   }
 
+  @Test(
+    "the start probe finds that the pulse PCM plays what is written at once, and that ALSA's own PCMs hold it"
+  )
+  func probesStartBehaviour() throws {
+    let server = try PulseServer()
+    let folder = try TemporaryFolder()
+    let devices = ["pulse", "null", "file:'\(folder.path("probe.wav"))',wav"]
+    let found = try devices.map { device in
+      try PCMOutput(device: device, sampleRate: 48_000, channels: 2).probeStartBehaviour()
+    }
+    #expect(found == [.playsAtOnce, .holdsUntilStarted, .holdsUntilStarted])
+    withExtendedLifetime(server) {}
+  }
+
   @Test("an interrupt stops the program within the fade, and the item is logged interrupted")
   func interrupts() throws {
     let server = try PulseServer()

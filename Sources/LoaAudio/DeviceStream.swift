@@ -1,0 +1,312 @@
+import Foundation
+
+/// Why a program stops before its end.
+enum PlaybackStop: Error {
+  case interrupted(String)
+  case deviceLost(PCMError)
+}
+
+/// The program's stream of frames on the device: opens the device (again,
+/// with back-off, when it fails), starts it so that the first frame is
+/// heard at the planned instant, writes, and ties stream frames to the wall
+/// clock.
+///
+/// Two ways to start on time, chosen by what the device does
+/// (`PCMOutput.probeStartBehaviour`): a device that holds what is written
+/// until it is started is pre-filled and started at the instant; one that
+/// plays at once (a sound server's plugin) is started early on silence and
+/// the first frame is placed by its delay. Either way nothing of the
+/// program is heard before its time.
+///
+/// Owned by the player's thread, like the player.
+final class DeviceStream {
+  private let settings: PlayerSettings
+  private let plannedStart: Date
+  private let onEvent: @Sendable (PlaybackEvent) -> Void
+  /// Why the program was interrupted, if it was; read between periods.
+  private let interruption: () -> String?
+
+  private var output: PCMOutput?
+  /// What the open device does with frames written before its start.
+  private var startBehaviour = PCMOutput.StartBehaviour.holdsUntilStarted
+  /// Whether the open device's stream has been started.
+  private(set) var isRunning = false
+  /// Frames handed to devices so far: the position in the program's stream.
+  private(set) var position = 0
+  /// Where the open device's buffer began in the stream.
+  private var deviceStartFrame = 0
+  /// Stream frames tied to the wall-clock time they went out: one per
+  /// (re)start of a device, the first an estimate until the stream starts.
+  private var anchors: [(frame: Int, time: Date)]
+  /// When the first frame went out; nil until the stream has started.
+  private(set) var firstFrameAt: Date?
+  private(set) var failures: [DeviceFailure] = []
+  private var underrunsOfClosedDevices = 0
+  /// Since when the device has been failing, and the pause before the next
+  /// attempt; reset when a period plays.
+  private var failingSince: Date?
+  private var backoff = DeviceStream.firstPause
+  /// Underruns of the open device already tied to a new anchor.
+  private var recoveriesSeen = 0
+  /// Frames written to the device before the first start.
+  private var preroll: [Int16] = []
+
+  init(
+    settings: PlayerSettings, plannedStart: Date,
+    onEvent: @escaping @Sendable (PlaybackEvent) -> Void, interruption: @escaping () -> String?
+  ) {
+    self.settings = settings
+    self.plannedStart = plannedStart
+    self.onEvent = onEvent
+    self.interruption = interruption
+    anchors = [(0, plannedStart)]
+  }
+
+  private var channels: Int { settings.channels }
+  private var rate: Int { settings.sampleRate }
+
+  /// Frames the open device takes at a time.
+  var periodFrames: Int { max(1, output?.periodFrames ?? 1024) }
+
+  /// Underruns and suspends recovered from, on every device opened.
+  var underruns: Int { underrunsOfClosedDevices + (output?.recoveries ?? 0) }
+
+  /// Opens the device for the program's start.
+  func open() throws(PlaybackStop) {
+    try reopen(after: nil)
+  }
+
+  /// Hands `frames` frames of `pcm`, from frame `offset`, to the device:
+  /// fills its buffer before the start, starts it when full, and reopens
+  /// it when it fails.
+  func write(_ pcm: UnsafeBufferPointer<Int16>, from offset: Int, frames: Int)
+    throws(PlaybackStop)
+  {
+    // Frames of this piece the device has taken. A blocking write that
+    // fails part-way is written again whole: at most a period heard twice.
+    var done = 0
+    while done < frames {
+      do throws(PCMError) {
+        guard let output else {
+          throw PCMError("snd_pcm_open", device: settings.device, code: -ENODEV)
+        }
+        if !isRunning, startBehaviour == .playsAtOnce {
+          try leadIn(output)
+          // Interrupted before the start: nothing of the program went out.
+          if !isRunning { return }
+        }
+        let before = done
+        let piece = UnsafeBufferPointer(
+          rebasing: pcm[((offset + before) * channels)..<((offset + frames) * channels)])
+        if !isRunning {
+          // Up to one buffer before the start: a device such as `null` or
+          // `file` would take the whole program.
+          let room = max(0, output.bufferFrames - (position - deviceStartFrame))
+          let written = try output.writeAvailable(
+            UnsafeBufferPointer(rebasing: piece.prefix(min(frames - done, room) * channels)))
+          // Kept until the first start, to be written again should the
+          // device fail before it.
+          if firstFrameAt == nil { preroll += piece.prefix(written * channels) }
+          position += written
+          done += written
+          if done < frames { try startStream() }
+          // Interrupted before the start: the rest is not written.
+          if !isRunning { return }
+        }
+        if done < frames {
+          try output.write(UnsafeBufferPointer(rebasing: piece[((done - before) * channels)...]))
+          position += frames - done
+          done = frames
+        }
+        failingSince = nil
+        backoff = Self.firstPause
+        if output.recoveries != recoveriesSeen { reanchor(after: output) }
+      } catch {
+        try reopen(after: error)
+      }
+    }
+  }
+
+  /// After an underrun the stream restarted by itself, later than planned:
+  /// ties the frame now playing to ALSA's timestamp of it.
+  private func reanchor(after output: PCMOutput) {
+    recoveriesSeen = output.recoveries
+    guard let status = try? output.status(), let takenAt = status.takenAt else { return }
+    anchors.append((position - status.delay, takenAt + clockOffset))
+  }
+
+  /// On a device that plays at once: silence until the instant, then what
+  /// was kept for the start, the first frame heard at the instant by the
+  /// device's reckoning.
+  private func leadIn(_ output: PCMOutput) throws(PCMError) {
+    let placed = try output.placeNextFrame(heardAt: plannedStart - clockOffset) {
+      interruption() != nil
+    }
+    guard let placed else { return }
+    try preroll.withUnsafeBufferPointer { (frames) throws(PCMError) in try output.write(frames) }
+    preroll = []
+    isRunning = true
+    let at = placed + clockOffset
+    if firstFrameAt == nil {
+      firstFrameAt = at
+      onEvent(.started(at))
+    }
+    anchors = [(deviceStartFrame, at)]
+  }
+
+  /// Starts the open device: at the planned instant the first time, at once
+  /// after a reopen; not at all once interrupted.
+  private func startStream() throws(PCMError) {
+    guard let output else { return }
+    if firstFrameAt == nil { sleep(until: plannedStart) }
+    // Interrupted before the start: what is buffered never goes out.
+    if interruption() != nil { return }
+    let at = try output.start() + clockOffset
+    isRunning = true
+    if firstFrameAt == nil {
+      firstFrameAt = at
+      anchors = []
+      preroll = []
+      onEvent(.started(at))
+    }
+    anchors.append((deviceStartFrame, at))
+  }
+
+  /// Plays out the end of the stream: starts it if it was all pre-filled,
+  /// and drains it.
+  func end() throws(PlaybackStop) {
+    guard let output else { return }
+    do {
+      if !isRunning {
+        if position == deviceStartFrame { return }
+        try startStream()
+      }
+      if isRunning { try output.drain() }
+    } catch {
+      failures.append(DeviceFailure(at: now(), error: error, recoveredAt: nil))
+      onEvent(.deviceFailed(error))
+      throw .deviceLost(error)
+    }
+    if !isRunning {
+      output.drop()
+      let reason = interruption()
+      throw .interrupted(reason ?? "interrupted before the start")
+    }
+  }
+
+  /// Opens the device, closing a failed one first, trying again with
+  /// back-off (0.1 s doubling to 2 s) until the catch-up time has passed:
+  /// counted from the planned start for the first opening, from the first
+  /// of a run of failures afterwards (a run ends when a period plays).
+  private func reopen(after error: PCMError?) throws(PlaybackStop) {
+    let startedAt = now()
+    if let error {
+      onEvent(.deviceFailed(error))
+      underrunsOfClosedDevices += output?.recoveries ?? 0
+      // A device that failed again before a period played waits first.
+      if failingSince != nil { try pauseBeforeRetry() }
+    }
+    let failedAt = failingSince ?? startedAt
+    failingSince = failedAt
+    let deadline = (error == nil ? plannedStart : failedAt) + settings.catchUp.timeInterval
+    output = nil
+    isRunning = false
+    var lastError = error
+    while true {
+      do throws(PCMError) {
+        let opened = try PCMOutput(
+          device: settings.device, sampleRate: rate, channels: channels,
+          bufferTime: settings.bufferTime)
+        // Before the start, ask the device whether it will wait for it.
+        let behaviour =
+          firstFrameAt == nil && plannedStart > now()
+          ? try opened.probeStartBehaviour() : .holdsUntilStarted
+        // What was buffered on a device that failed before the start goes
+        // into the new one, so that the program still begins at its start;
+        // one that plays at once gets it after its lead-in.
+        let replayed =
+          behaviour == .playsAtOnce
+          ? preroll.count / channels
+          : try preroll.withUnsafeBufferPointer { (frames) throws(PCMError) in
+            try opened.writeAvailable(frames)
+          }
+        output = opened
+        startBehaviour = behaviour
+        deviceStartFrame = position - preroll.count / channels
+        preroll.removeLast(preroll.count - replayed * channels)
+        break
+      } catch {
+        if lastError == nil { onEvent(.deviceFailed(error)) }
+        lastError = lastError ?? error
+        if now() + backoff > deadline {
+          failures.append(DeviceFailure(at: failedAt, error: error, recoveredAt: nil))
+          throw .deviceLost(error)
+        }
+        try pauseBeforeRetry()
+      }
+    }
+    recoveriesSeen = 0
+    if error == nil, lastError == nil { failingSince = nil }
+    if let lastError {
+      let back = now()
+      failures.append(DeviceFailure(at: failedAt, error: lastError, recoveredAt: back))
+      onEvent(.deviceRecovered(back))
+    }
+  }
+
+  private static let firstPause = 0.1
+
+  private func pauseBeforeRetry() throws(PlaybackStop) {
+    try pauseInterruptibly(seconds: backoff)
+    backoff = min(backoff * 2, 2)
+  }
+
+  private func pauseInterruptibly(seconds: Double) throws(PlaybackStop) {
+    let end = now() + seconds
+    while now() < end {
+      if let reason = interruption() { throw .interrupted(reason) }
+      sleep(onStationClockUntil: min(end, now() + 0.05))
+    }
+  }
+
+  /// Sleeps until `instant` by the wall clock, waking every 50 ms to see an
+  /// interrupt; the last wake-up is absolute, so it lands within the
+  /// scheduler's latency of the instant.
+  private func sleep(until instant: Date) {
+    while now() < instant {
+      if interruption() != nil { return }
+      sleep(onStationClockUntil: min(instant, now() + 0.05))
+    }
+  }
+
+  private func now() -> Date { Date() + clockOffset }
+
+  /// The station's clock minus this machine's.
+  private var clockOffset: TimeInterval { settings.clockOffset.timeInterval }
+
+  private func sleep(onStationClockUntil instant: Date) {
+    let seconds = instant.timeIntervalSince1970 - clockOffset
+    var wake = timespec(
+      tv_sec: Int(seconds.rounded(.down)),
+      tv_nsec: Int((seconds - seconds.rounded(.down)) * 1e9))
+    while clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &wake, nil) == EINTR {}
+  }
+
+  /// The wall-clock time stream frame `frame` goes (or went) out.
+  func time(of frame: Int) -> Date {
+    let anchor = anchors.last { $0.frame <= frame } ?? anchors[0]
+    return anchor.time + Double(frame - anchor.frame) / Double(rate)
+  }
+}
+
+extension Duration {
+  var timeInterval: TimeInterval {
+    Double(components.seconds) + Double(components.attoseconds) / 1e18
+  }
+
+  /// The number of frames this lasts at `rate`, rounded to the nearest.
+  func frames(at rate: Int) -> Int {
+    let (seconds, attoseconds) = components
+    return Int(seconds) * rate + Int((Double(attoseconds) / 1e18 * Double(rate)).rounded())
+  }
+}
