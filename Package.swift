@@ -76,17 +76,22 @@ let package = Package(
     .target(
       name: "LoaReport", dependencies: ["LoaCalendar", "LoaSchedule", "LoaPlanner", "LoaLog"],
       swiftSettings: strict),
+    // The control socket: its versioned protocol, the daemon's server, the
+    // command line's client. Knows nothing of schedules or of the loop.
+    .target(name: "LoaControl", swiftSettings: strict),
     // The station daemon: timed playback, priorities, reloads, the amplifier.
     .target(
       name: "LoaDaemon",
-      dependencies: ["LoaCalendar", "LoaSchedule", "LoaPlanner", "LoaAudio", "LoaLog"],
+      dependencies: [
+        "LoaCalendar", "LoaSchedule", "LoaPlanner", "LoaAudio", "LoaLog", "LoaControl",
+      ],
       swiftSettings: strict),
     // The `loa` command line.
     .executableTarget(
       name: "loa",
       dependencies: [
         "LoaCalendar", "LoaSchedule", "LoaPlanner", "LoaAudio", "LoaLog", "LoaReport", "LoaDaemon",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "LoaControl", .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict
     ),
@@ -118,10 +123,13 @@ let package = Package(
     .testTarget(
       name: "LoaLogTests", dependencies: ["LoaLog", "LoaTestSupport"], swiftSettings: strict),
     .testTarget(
+      name: "LoaControlTests", dependencies: ["LoaControl", "LoaTestSupport"],
+      swiftSettings: strict),
+    .testTarget(
       name: "LoaDaemonTests",
       dependencies: [
         "LoaDaemon", "LoaLog", "LoaPlanner", "LoaSchedule", "LoaAudio", "LoaCalendar",
-        "LoaTestSupport",
+        "LoaControl", "LoaTestSupport",
       ],
       swiftSettings: strict),
     .testTarget(

@@ -1,6 +1,7 @@
 import Foundation
 import LoaAudio
 import LoaCalendar
+import LoaControl
 import LoaLog
 import LoaPlanner
 import LoaSchedule
@@ -586,6 +587,7 @@ public final class Daemon {
       settings.notifier?.notify("READY=1")
       answerReloads(
         .failure(
+          .scheduleRefused,
           "the new schedule is refused; keeping the one loaded at "
             + planner.clock.iso(loadedAt), errors: errors.map(String.init(describing:))))
       return

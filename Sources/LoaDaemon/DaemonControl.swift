@@ -1,5 +1,6 @@
 import Foundation
 import LoaAudio
+import LoaControl
 import LoaPlanner
 import LoaSchedule
 
@@ -12,7 +13,7 @@ extension Daemon {
     case .stop:
       // An airing armed for its start is not on air yet.
       guard let current = onAir, current.startedAt != nil else {
-        return reply(.failure("nothing is on air"))
+        return reply(.failure(.nothingOnAir, "nothing is on air"))
       }
       if current.interruption == nil {
         let reason = "stopped by the operator (loa stop)"
@@ -26,48 +27,39 @@ extension Daemon {
       reloadReason = "loa reload"
       reloadAt = clock.now()
     case .announce:
-      guard stopping == nil else { return reply(.failure("loa is stopping")) }
+      guard stopping == nil else { return reply(.failure(.stopping, "loa is stopping")) }
       prepareAnnouncement(request, reply: reply)
     }
   }
 
   /// Checks the request, then measures the file on a thread of its own (a
   /// long file takes a moment to decode) and posts the airing back.
-  private func prepareAnnouncement(_ request: ControlRequest, reply: ControlReply) {
-    guard let file = request.file, !file.isEmpty else {
-      return reply(.failure("announce needs a file"))
+  private func prepareAnnouncement(_ asked: ControlRequest, reply: ControlReply) {
+    let request: AnnouncementRequest
+    switch asked.announcement() {
+    case .success(let checked): request = checked
+    case .failure(let error): return reply(.failure(error))
     }
-    guard let priority = Priority(rawValue: request.priority ?? Priority.priority.rawValue) else {
-      return reply(
-        .failure("unknown priority '\(request.priority ?? "")'; use normal, priority or emergency"))
-    }
-    let times = request.times ?? 1
-    guard (1...100).contains(times) else {
-      return reply(.failure("times must be from 1 to 100, not \(times)"))
-    }
-    let gap = request.gapS ?? 0
-    guard (0...3600).contains(gap) else {
-      return reply(.failure("the gap must be from 0 to 3600 seconds, not \(gap)"))
-    }
+    let file = request.file
     let folders = [station.audioDirectory] + (settings.spool.map { [$0] } ?? [])
     guard let path = RealPath.of(file, inside: folders) else {
       return reply(
         .failure(
+          .outsideAudioFolders,
           "\(file) is not inside the audio folder (\(station.audioDirectory)) or the spool "
             + "(\(settings.spool ?? "none")); loa announce copies other files to the spool"))
     }
     let (measurements, channels) = (measurements, station.channels)
     let mailbox = mailbox
-    let title = request.title ?? (file as NSString).lastPathComponent
     let thread = Thread {
       do {
         let measured = try measurements.measurement(of: path, channels: channels)
         let announcement = PreparedAnnouncement(
-          title: title, path: path, duration: measured.duration, times: times,
-          gap: .milliseconds(Int64(gap * 1000)), priority: priority)
+          title: request.title, path: path, duration: measured.duration,
+          times: request.times, gap: request.gap, priority: Priority(request.priority))
         mailbox.post(.announce(announcement, reply))
       } catch {
-        reply(.failure("\(file): \(error)"))
+        reply(.failure(.unreadableAudio, "\(file): \(error)"))
       }
     }
     thread.name = "loa-announce"
@@ -77,7 +69,7 @@ extension Daemon {
   /// Puts a measured announcement in the plan, due now; when the amplifier
   /// is off, due once it has warmed up.
   func announce(_ announcement: PreparedAnnouncement, reply: ControlReply) {
-    guard stopping == nil else { return reply(.failure("loa is stopping")) }
+    guard stopping == nil else { return reply(.failure(.stopping, "loa is stopping")) }
     var start = clock.now()
     if let amplifier = station.amplifier, !amplifierOn { start += amplifier.warmup.seconds }
     announcements += 1
@@ -102,8 +94,8 @@ extension Daemon {
 
   func summary(of airing: PlannedAiring) -> AiringSummary {
     AiringSummary(
-      kind: airing.kind == .program ? "program" : "announcement", program: airing.id,
-      title: airing.title, priority: airing.priority.rawValue,
+      kind: airing.kind == .program ? .program : .announcement, program: airing.id,
+      title: airing.title, priority: ControlPriority(airing.priority),
       start: planner.clock.iso(airing.start), durationS: airing.duration.seconds)
   }
 
@@ -132,9 +124,9 @@ extension Daemon {
       runningSince: planner.clock.iso(runningSince), onAir: onAirStatus,
       next: pending.filter { $0.start > now || onAir == nil }.prefix(5).map(summary),
       device: device,
-      deviceState: deviceError != nil ? "failing" : onAir != nil ? "playing" : "idle",
+      deviceState: deviceError != nil ? .failing : onAir != nil ? .playing : .idle,
       deviceError: deviceError,
-      amplifier: station.amplifier == nil ? "none" : amplifierOn ? "on" : "off",
+      amplifier: station.amplifier == nil ? .none : amplifierOn ? .on : .off,
       lastError: lastError?.text, lastErrorAt: lastError.map { planner.clock.iso($0.at) },
       schedule: scheduleStatus(), spool: settings.spool ?? "")
   }
@@ -148,4 +140,24 @@ public struct PreparedAnnouncement: Sendable {
   let times: Int
   let gap: Duration
   let priority: Priority
+}
+
+extension Priority {
+  init(_ priority: ControlPriority) {
+    switch priority {
+    case .normal: self = .normal
+    case .priority: self = .priority
+    case .emergency: self = .emergency
+    }
+  }
+}
+
+extension ControlPriority {
+  init(_ priority: Priority) {
+    switch priority {
+    case .normal: self = .normal
+    case .priority: self = .priority
+    case .emergency: self = .emergency
+    }
+  }
 }

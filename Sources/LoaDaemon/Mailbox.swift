@@ -1,5 +1,6 @@
 import Foundation
 import LoaAudio
+import LoaControl
 import LoaSchedule
 
 /// What wakes the daemon's loop besides its own deadlines.

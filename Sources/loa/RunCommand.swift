@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import LoaAudio
+import LoaControl
 import LoaDaemon
 import LoaLog
 import LoaPlanner
@@ -117,13 +118,8 @@ struct RunCommand: ParsableCommand {
     _ = watcher
   }
 
-  /// Where the control socket goes: systemd's runtime directory when it
-  /// gives one (/run/loa), else the state folder.
   private var socketPath: String {
-    if let socket { return socket }
-    let runtime = ProcessInfo.processInfo.environment["RUNTIME_DIRECTORY"]
-      .flatMap { $0.split(separator: ":").first.map(String.init) }
-    return (runtime ?? station.stateDirectory) + "/" + ControlProtocol.socketName
+    socket ?? ControlServer.defaultPath(stateDirectory: station.stateDirectory)
   }
 
   /// The control socket, served on a thread of its own. Another daemon
@@ -138,7 +134,7 @@ struct RunCommand: ParsableCommand {
       }
       server.start()
       return server
-    } catch let error as ControlError where error.message.contains("already listening") {
+    } catch let error as ControlError where error.code == .alreadyListening {
       printError("error: \(error)")
       throw ExitCode(1)
     } catch {
