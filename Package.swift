@@ -114,22 +114,27 @@ let package = Package(
     .testTarget(
       name: "LoaPlannerTests", dependencies: ["LoaPlanner", "LoaSchedule", "LoaCalendar"],
       swiftSettings: strict),
-    // What end-to-end tests and benchmarks share: temporary folders, a
-    // private PulseAudio server.
-    .target(name: "LoaTestSupport", path: "Tests/LoaTestSupport", swiftSettings: strict),
+    // What tests and benchmarks share: temporary folders, a private
+    // PulseAudio server, the simulated clock and player. A library beside
+    // the others (as HummingbirdTesting is), never a dependency of `loa`.
+    .target(
+      name: "LoaTesting", dependencies: ["LoaAudio", "LoaSchedule", "LoaDaemon"],
+      swiftSettings: strict),
+    // LoaTesting's old name, for the files that still import it.
+    .target(name: "LoaTestSupport", dependencies: ["LoaTesting"], swiftSettings: strict),
     .testTarget(
       name: "LoaAudioTests", dependencies: ["LoaAudio", "CSndFile", "LoaTestSupport"],
       swiftSettings: strict),
     .testTarget(
-      name: "LoaLogTests", dependencies: ["LoaLog", "LoaTestSupport"], swiftSettings: strict),
+      name: "LoaLogTests", dependencies: ["LoaLog", "LoaTesting"], swiftSettings: strict),
     .testTarget(
-      name: "LoaControlTests", dependencies: ["LoaControl", "LoaTestSupport"],
+      name: "LoaControlTests", dependencies: ["LoaControl", "LoaTesting"],
       swiftSettings: strict),
     .testTarget(
       name: "LoaDaemonTests",
       dependencies: [
         "LoaDaemon", "LoaLog", "LoaPlanner", "LoaSchedule", "LoaAudio", "LoaCalendar",
-        "LoaControl", "LoaTestSupport",
+        "LoaControl", "LoaTesting",
       ],
       swiftSettings: strict),
     .testTarget(
@@ -144,7 +149,7 @@ let package = Package(
     .testTarget(
       name: "loaTests",
       dependencies: [
-        "loa", "LoaTestSupport",
+        "loa", "LoaTesting",
         // Holds the airing log locked, to hang the daemon's loop.
         .product(name: "GRDB", package: "GRDB.swift"),
       ],

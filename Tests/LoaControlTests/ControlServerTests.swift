@@ -1,5 +1,5 @@
 import Foundation
-import LoaTestSupport
+import LoaTesting
 import Synchronization
 import Testing
 

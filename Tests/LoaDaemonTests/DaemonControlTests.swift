@@ -2,7 +2,7 @@ import Foundation
 import LoaControl
 import LoaLog
 import LoaSchedule
-import LoaTestSupport
+import LoaTesting
 import Synchronization
 import Testing
 

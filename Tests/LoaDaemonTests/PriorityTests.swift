@@ -2,7 +2,7 @@ import Foundation
 import LoaDaemon
 import LoaLog
 import LoaSchedule
-import LoaTestSupport
+import LoaTesting
 import Testing
 
 /// A day of programs made of 30-second files (a30, b30, c30) and a

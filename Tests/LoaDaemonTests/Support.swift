@@ -4,23 +4,13 @@ import LoaDaemon
 import LoaLog
 import LoaPlanner
 import LoaSchedule
-import LoaTestSupport
+import LoaTesting
 import Synchronization
 import Testing
 
 /// The repository's sample station.
 let sampleSchedule = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
   .appendingPathComponent("../../schedules").standardizedFileURL.path
-
-/// Durations from file names, so that tests need no real audio: `t30.wav`
-/// lasts 30 seconds. The files exist (the loader checks) but are empty.
-struct NamedDurationProbe: AudioProbe {
-  func duration(ofFileAt path: String, for station: Station) throws -> Duration {
-    let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-    guard let seconds = Int64(name.drop { !$0.isNumber }) else { return .seconds(10) }
-    return .seconds(seconds)
-  }
-}
 
 /// A daemon on a simulated clock, with its log in a temporary folder, and
 /// what it said.
@@ -94,20 +84,6 @@ final class SimulatedStation {
 /// What a daemon said, from whichever thread.
 final class Messages: Sendable {
   let lines = Mutex<[String]>([])
-}
-
-final class RecordingAmplifier: AmplifierSwitch, @unchecked Sendable {
-  // @unchecked: `clock` is set once before the daemon runs; `switches` is
-  // behind its mutex.
-  var clock: SimulatedClock?
-  let switches = Mutex<[(on: Bool, at: Date)]>([])
-
-  func set(on: Bool) {
-    let at = clock?.now() ?? Date()
-    switches.withLock { $0.append((on, at)) }
-  }
-
-  func finish() {}
 }
 
 /// Writes a schedule file, and an empty audio file for each name in `audio`.

@@ -1,7 +1,7 @@
 import Foundation
 import LoaControl
 import LoaDaemon
-import LoaTestSupport
+import LoaTesting
 import Testing
 
 @Suite("systemd's notifications")

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import LoaTestSupport
+import LoaTesting
 import Testing
 
 extension RealTimeStation {
