@@ -76,6 +76,12 @@ let package = Package(
     .target(
       name: "LoaReport", dependencies: ["LoaCalendar", "LoaSchedule", "LoaPlanner", "LoaLog"],
       swiftSettings: strict),
+    // Playout: a planned airing's audio, the player's events as log rows
+    // (one mapping) and their writer off the player's thread.
+    .target(
+      name: "LoaPlayout",
+      dependencies: ["LoaSchedule", "LoaPlanner", "LoaAudio", "LoaLog"],
+      swiftSettings: strict),
     // The control socket: its versioned protocol, the daemon's server, the
     // command line's client. Knows nothing of schedules or of the loop.
     .target(name: "LoaControl", swiftSettings: strict),
@@ -83,7 +89,8 @@ let package = Package(
     .target(
       name: "LoaDaemon",
       dependencies: [
-        "LoaCalendar", "LoaSchedule", "LoaPlanner", "LoaAudio", "LoaLog", "LoaControl",
+        "LoaCalendar", "LoaSchedule", "LoaPlanner", "LoaAudio", "LoaLog", "LoaPlayout",
+        "LoaControl",
       ],
       swiftSettings: strict),
     // The `loa` command line.
@@ -91,7 +98,8 @@ let package = Package(
       name: "loa",
       dependencies: [
         "LoaCalendar", "LoaSchedule", "LoaPlanner", "LoaAudio", "LoaLog", "LoaReport", "LoaDaemon",
-        "LoaControl", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "LoaPlayout", "LoaControl",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict
     ),
@@ -118,7 +126,7 @@ let package = Package(
     // PulseAudio server, the simulated clock and player. A library beside
     // the others (as HummingbirdTesting is), never a dependency of `loa`.
     .target(
-      name: "LoaTesting", dependencies: ["LoaAudio", "LoaSchedule", "LoaDaemon"],
+      name: "LoaTesting", dependencies: ["LoaAudio", "LoaSchedule", "LoaPlayout", "LoaDaemon"],
       swiftSettings: strict),
     // LoaTesting's old name, for the files that still import it.
     .target(name: "LoaTestSupport", dependencies: ["LoaTesting"], swiftSettings: strict),
@@ -128,13 +136,16 @@ let package = Package(
     .testTarget(
       name: "LoaLogTests", dependencies: ["LoaLog", "LoaTesting"], swiftSettings: strict),
     .testTarget(
+      name: "LoaPlayoutTests",
+      dependencies: ["LoaPlayout", "LoaAudio", "LoaLog", "LoaTesting"], swiftSettings: strict),
+    .testTarget(
       name: "LoaControlTests", dependencies: ["LoaControl", "LoaTesting"],
       swiftSettings: strict),
     .testTarget(
       name: "LoaDaemonTests",
       dependencies: [
         "LoaDaemon", "LoaLog", "LoaPlanner", "LoaSchedule", "LoaAudio", "LoaCalendar",
-        "LoaControl", "LoaTesting",
+        "LoaPlayout", "LoaControl", "LoaTesting",
       ],
       swiftSettings: strict),
     .testTarget(

@@ -4,6 +4,7 @@ import LoaCalendar
 import LoaControl
 import LoaLog
 import LoaPlanner
+import LoaPlayout
 import LoaSchedule
 
 /// How the daemon runs, beside what the schedule says.

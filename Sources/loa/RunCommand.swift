@@ -6,6 +6,7 @@ import LoaControl
 import LoaDaemon
 import LoaLog
 import LoaPlanner
+import LoaPlayout
 import LoaSchedule
 
 struct RunCommand: ParsableCommand {

@@ -3,6 +3,7 @@ import LoaAudio
 import LoaDaemon
 import LoaLog
 import LoaPlanner
+import LoaPlayout
 import LoaSchedule
 import LoaTesting
 import Synchronization
