@@ -17,6 +17,8 @@ public enum DaemonEvent: Sendable {
   case control(ControlRequest, ControlReply)
   /// The operator's announcement, its file measured, ready to go on air.
   case announce(PreparedAnnouncement, ControlReply)
+  /// A write to the airing log failed; the text says which and why.
+  case logFailed(String)
 }
 
 /// The events of other threads, queued for the daemon's loop, which waits

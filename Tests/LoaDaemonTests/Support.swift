@@ -45,10 +45,14 @@ final class SimulatedStation {
     daemon.run(until: end)
   }
 
-  func makeDaemon(settings: DaemonSettings = DaemonSettings()) throws -> Daemon {
+  /// - Parameter inLine: loads and measures on the loop's thread, for
+  ///   results that do not depend on another thread's timing.
+  func makeDaemon(settings: DaemonSettings = DaemonSettings(), inLine: Bool = true) throws
+    -> Daemon
+  {
     let loaded = load()
     var settings = settings
-    settings.loadInBackground = false
+    settings.loadInBackground = !inLine
     let (schedulePath, probe, clock) = (schedulePath, probe, clock)
     // Files as the schedule loaded then, or as the probe finds them (a
     // file a reload brought in).
