@@ -82,6 +82,9 @@ let package = Package(
       name: "LoaPlayout",
       dependencies: ["LoaSchedule", "LoaPlanner", "LoaAudio", "LoaLog"],
       swiftSettings: strict),
+    // The process around a station: Unix signals through one mechanism,
+    // parts started in order and stopped in reverse.
+    .target(name: "LoaService", swiftSettings: strict),
     // The control socket: its versioned protocol, the daemon's server, the
     // command line's client. Knows nothing of schedules or of the loop.
     .target(name: "LoaControl", swiftSettings: strict),
@@ -90,7 +93,7 @@ let package = Package(
       name: "LoaDaemon",
       dependencies: [
         "LoaCalendar", "LoaSchedule", "LoaPlanner", "LoaAudio", "LoaLog", "LoaPlayout",
-        "LoaControl",
+        "LoaControl", "LoaService",
       ],
       swiftSettings: strict),
     // The `loa` command line.
@@ -138,6 +141,7 @@ let package = Package(
     .testTarget(
       name: "LoaPlayoutTests",
       dependencies: ["LoaPlayout", "LoaAudio", "LoaLog", "LoaTesting"], swiftSettings: strict),
+    .testTarget(name: "LoaServiceTests", dependencies: ["LoaService"], swiftSettings: strict),
     .testTarget(
       name: "LoaControlTests", dependencies: ["LoaControl", "LoaTesting"],
       swiftSettings: strict),

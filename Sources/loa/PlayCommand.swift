@@ -1,10 +1,10 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import LoaAudio
 import LoaLog
 import LoaPlayout
 import LoaSchedule
+import LoaService
 import Synchronization
 
 struct PlayCommand: ParsableCommand {
@@ -92,21 +92,16 @@ struct PlayCommand: ParsableCommand {
       settings: PlayerSettings(device: output, sampleRate: rate, channels: channels),
       onEvent: recorder.follow(Self.record, sampleRate: rate, then: Self.show))
     let stopped = Mutex<Int32?>(nil)
-    let signals = [SIGINT, SIGTERM].map { number in
-      signal(number, SIG_IGN)
-      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-      source.setEventHandler {
-        // A second signal ends the process at once, whatever it is stuck in.
-        signal(number, SIG_DFL)
-        stopped.withLock { $0 = number }
-        playback.interrupt(
-          reason: "stopped by the operator (\(number == SIGINT ? "Ctrl-C" : "SIGTERM"))")
-      }
-      source.resume()
-      return source
+    let signals = UnixSignals([SIGINT, SIGTERM])
+    signals.start { number in
+      // A second signal ends the process at once, whatever it is stuck in.
+      UnixSignals.restoreDefault(number)
+      stopped.withLock { $0 = number }
+      playback.interrupt(
+        reason: "stopped by the operator (\(number == SIGINT ? "Ctrl-C" : "SIGTERM"))")
     }
     let report = playback.wait()
-    signals.forEach { $0.cancel() }
+    signals.stop()
 
     if let first = report.firstFrameAt, let lateness = report.lateness, start != nil {
       printLine(
