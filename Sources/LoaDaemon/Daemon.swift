@@ -8,17 +8,9 @@ import LoaSchedule
 
 /// How the daemon runs, beside what the schedule says.
 public struct DaemonSettings: Sendable {
-  /// The ALSA PCM to play to instead of the schedule's `station.output`.
-  public var output: String?
-  /// How long before its start an airing's device is opened and filled.
-  public var lead: Duration = .seconds(2)
-  /// How often the daemon marks itself alive in the log.
-  public var heartbeat: Duration = .seconds(60)
-  /// Wait this long after a schedule file changes before reloading, so
-  /// that an editor's several writes make one reload.
-  public var settle: Duration = .milliseconds(300)
-  /// Stop once this many airings have ended (a demonstration); nil: never.
-  public var stopAfter: Int?
+  /// What the decisions depend on: the output, the lead, the heartbeat,
+  /// when to stop, the spool.
+  public var scheduling = Scheduler.Settings()
   /// Load schedules and measure announcements on the worker's thread
   /// (measuring new audio can take seconds); tests with a simulated clock
   /// do it in line.
@@ -28,28 +20,10 @@ public struct DaemonSettings: Sendable {
   /// done, so that what stays resident is what the daemon keeps running
   /// (`ResidentMemory`).
   public var releaseUnusedCode = false
-  /// Where `loa announce` copies files from outside `audio_dir`; the
-  /// daemon plays announcements from there or from `audio_dir`, nowhere else.
-  public var spool: String?
-  /// The schedule as given (a file or folder), for `loa status`.
-  public var schedulePath: String?
   /// systemd's notification socket: READY, RELOADING, STOPPING, WATCHDOG.
   public var notifier: SystemdNotifier?
 
   public init() {}
-
-  var scheduling: Scheduler.Settings {
-    var settings = Scheduler.Settings()
-    settings.output = output
-    settings.lead = lead
-    settings.heartbeat = heartbeat
-    settings.settle = settle
-    settings.stopAfter = stopAfter
-    settings.spool = spool
-    settings.schedulePath = schedulePath
-    settings.pid = getpid()
-    return settings
-  }
 }
 
 /// The station daemon: the runner of the `Scheduler`'s decisions. It
@@ -105,6 +79,7 @@ public final class Daemon {
   ) throws {
     var scheduling = settings.scheduling
     scheduling.switchesAmplifier = amplifier != nil
+    scheduling.pid = getpid()
     let now = clock.now()
     scheduler = try Scheduler(loaded: loaded, settings: scheduling, now: now)
     let station = scheduler.station

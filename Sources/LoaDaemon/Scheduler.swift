@@ -25,11 +25,14 @@ public struct Scheduler: Sendable {
     public var lead: Duration = .seconds(2)
     /// How often the daemon marks itself alive in the log.
     public var heartbeat: Duration = .seconds(60)
-    /// Wait this long after a schedule file changes before reloading.
+    /// Wait this long after a schedule file changes before reloading, so
+    /// that an editor's several writes make one reload.
     public var settle: Duration = .milliseconds(300)
     /// Stop once this many airings have ended; nil: never.
     public var stopAfter: Int?
-    /// Where `loa announce` copies files from outside `audio_dir`.
+    /// Where `loa announce` copies files from outside `audio_dir`; the
+    /// daemon plays announcements from there or from `audio_dir`, nowhere
+    /// else.
     public var spool: String?
     /// The schedule as given (a file or folder), for `loa status`.
     public var schedulePath: String?

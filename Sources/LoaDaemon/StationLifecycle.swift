@@ -66,7 +66,7 @@ public enum StationLifecycle {
     if let control = try listen(parts, mailbox: mailbox) {
       lifecycle.started("control", stop: control.stop)
     }
-    let files = parts.loaded.schedule?.sourceFiles ?? [parts.settings.schedulePath ?? ""]
+    let files = parts.loaded.schedule?.sourceFiles ?? [parts.settings.scheduling.schedulePath ?? ""]
     if let watcher = ScheduleWatcher(files: files, mailbox: mailbox, say: parts.say) {
       lifecycle.started("watcher", stop: watcher.stop)
     }

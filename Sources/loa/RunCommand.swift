@@ -72,11 +72,11 @@ struct RunCommand: ParsableCommand {
     let say: @Sendable (String) -> Void = { printError($0) }
 
     var settings = DaemonSettings()
-    settings.output = output
-    settings.stopAfter = stopAfter
+    settings.scheduling.output = output
+    settings.scheduling.stopAfter = stopAfter
+    settings.scheduling.schedulePath = path
+    settings.scheduling.spool = makeSpool(say: say)
     settings.releaseUnusedCode = true
-    settings.schedulePath = path
-    settings.spool = makeSpool(say: say)
     settings.notifier = SystemdNotifier()
     let probe = MeasuringProbe(measurements: measurements)
     do {

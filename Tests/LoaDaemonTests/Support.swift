@@ -19,6 +19,8 @@ final class SimulatedStation {
   let state: TemporaryFolder
   let clock: SimulatedClock
   let schedulePath: String
+  /// The folder of the schedule and its audio, when the station owns it.
+  var scheduleFolder: TemporaryFolder?
   let measurements: AudioMeasurements
   let probe: any AudioProbe
   var broken: Set<String> = []
@@ -72,6 +74,13 @@ final class SimulatedStation {
       say: { [messages] text in messages.lines.withLock { $0.append(text) } })
   }
 
+  /// The full path of an audio file beside the schedule.
+  func audio(_ name: String) -> String {
+    URL(fileURLWithPath: schedulePath).deletingLastPathComponent().appendingPathComponent(
+      "audio/" + name
+    ).path
+  }
+
   func airings() throws -> [LoggedAiring] {
     try AiringLog.openForReading(folder: state.path).airings()
   }
@@ -101,6 +110,17 @@ func writeStation(in folder: String, yaml: String, audio: [String]) throws -> St
   let path = folder + "/station.yaml"
   try yaml.write(toFile: path, atomically: true, encoding: .utf8)
   return path
+}
+
+/// A station of `yaml` with the test's audio files (their durations from
+/// their names) in a temporary folder, on a simulated clock from `start`.
+func namedStation(_ yaml: String, start: String) throws -> SimulatedStation {
+  let folder = try TemporaryFolder()
+  let path = try writeStation(in: folder.path, yaml: yaml, audio: audioFiles)
+  let station = try SimulatedStation(
+    schedule: path, start: at(start), probe: NamedDurationProbe())
+  station.scheduleFolder = folder
+  return station
 }
 
 /// An instant at the station (UTC+7), from `YYYY-MM-DD HH:MM:SS`.
