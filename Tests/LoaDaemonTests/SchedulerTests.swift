@@ -104,6 +104,17 @@ struct SchedulerTests {
       given: onAir + [(day + "10:00:05", .announcement(7, announcement(.priority)))],
       when: (day + "10:00:05", .tick), then: ["insert 1 announce-1893466805-1 #2"]),
     Case(
+      name: "a normal announcement waits for the airing on air",
+      given: onAir + [(day + "10:00:05", .announcement(7, announcement(.normal)))],
+      when: (day + "10:00:05", .tick), then: []),
+    Case(
+      name: "a normal announcement still waiting past the catch-up time is missed",
+      given: onAir + [
+        (day + "10:00:05", .announcement(7, announcement(.normal))),
+        (day + "10:01:30", .playback(1, .finished(report(.completed)))),
+      ],
+      when: (day + "10:01:30", .tick), then: ["heartbeat", "miss announce-1893466805-1"]),
+    Case(
       name: "an airing interrupted before its first frame is put off, under its row",
       given: onAir.dropLast() + [
         (day + "09:59:59", .announcement(7, announcement(.emergency))), (day + "09:59:59", .tick),
@@ -155,6 +166,22 @@ struct SchedulerTests {
     for (time, event) in test.given { _ = scheduler.handle(event, at: at(time)) }
     let actions = scheduler.handle(test.when.1, at: at(test.when.0))
     #expect(actions.compactMap(Self.words) == test.then)
+  }
+
+  @Test("a valid schedule is adopted and answered; the next tick plans the days again")
+  func reload() throws {
+    let folder = try TemporaryFolder()
+    let path = try writeStation(
+      in: folder.path, yaml: stationYAML(programs: [("p", "10:00")]), audio: audioFiles)
+    let loaded = ScheduleLoader(probe: NamedDurationProbe()).load(path: path)
+    var scheduler = try Scheduler(loaded: loaded, now: at(Self.day + "09:00:00"))
+    for (time, event) in Self.started { _ = scheduler.handle(event, at: at(time)) }
+    _ = scheduler.handle(.control(7, ControlRequest(.reload)), at: at(Self.day + "09:00:10"))
+    _ = scheduler.handle(.tick, at: at(Self.day + "09:00:10"))
+    let swapped = scheduler.handle(.loaded(loaded), at: at(Self.day + "09:00:11"))
+    #expect(swapped.compactMap(Self.words) == ["adopt", "notify ready", "reply 7 ok"])
+    let next = scheduler.handle(.tick, at: at(Self.day + "09:00:12"))
+    #expect(next.compactMap(Self.words) == ["readLog"])
   }
 
   /// An action in a few words; nil for messages and memory hints.
