@@ -88,7 +88,8 @@ let package = Package(
     // The control socket: its versioned protocol, the daemon's server, the
     // command line's client. Knows nothing of schedules or of the loop.
     .target(name: "LoaControl", swiftSettings: strict),
-    // The station daemon: timed playback, priorities, reloads, the amplifier.
+    // The station daemon: the scheduler's decisions (a pure value), the
+    // runner that carries them out, and the owner of the process.
     .target(
       name: "LoaDaemon",
       dependencies: [
@@ -101,7 +102,7 @@ let package = Package(
       name: "loa",
       dependencies: [
         "LoaCalendar", "LoaSchedule", "LoaPlanner", "LoaAudio", "LoaLog", "LoaReport", "LoaDaemon",
-        "LoaPlayout", "LoaControl",
+        "LoaPlayout", "LoaControl", "LoaService",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict
