@@ -130,7 +130,7 @@ let package = Package(
     // PulseAudio server, the simulated clock and player. A library beside
     // the others (as HummingbirdTesting is), never a dependency of `loa`.
     .target(
-      name: "LoaTesting", dependencies: ["LoaAudio", "LoaSchedule", "LoaPlayout", "LoaDaemon"],
+      name: "LoaTesting", dependencies: ["LoaAudio", "LoaSchedule", "LoaDaemon"],
       swiftSettings: strict),
     // LoaTesting's old name, for the files that still import it.
     .target(name: "LoaTestSupport", dependencies: ["LoaTesting"], swiftSettings: strict),
