@@ -141,7 +141,12 @@ let package = Package(
       name: "LoaLogTests", dependencies: ["LoaLog", "LoaTesting"], swiftSettings: strict),
     .testTarget(
       name: "LoaPlayoutTests",
-      dependencies: ["LoaPlayout", "LoaAudio", "LoaLog", "LoaTesting"], swiftSettings: strict),
+      dependencies: [
+        "LoaPlayout", "LoaAudio", "LoaLog", "LoaTesting",
+        // Holds the airing log locked, to hold up its writer.
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ],
+      swiftSettings: strict),
     .testTarget(name: "LoaServiceTests", dependencies: ["LoaService"], swiftSettings: strict),
     .testTarget(
       name: "LoaControlTests", dependencies: ["LoaControl", "LoaTesting"],

@@ -143,9 +143,12 @@ public final class Daemon {
   }
 
   /// Tells systemd's watchdog the loop is turning: only from here, so
-  /// that a loop stuck anywhere stops the pings and systemd restarts it.
+  /// that a loop stuck anywhere stops the pings and systemd restarts it;
+  /// nor while the log's writer is stuck, though the loop turns.
   private func petWatchdog() {
-    guard let notifier = settings.notifier, let interval = notifier.watchdogInterval else {
+    guard let notifier = settings.notifier, let interval = notifier.watchdogInterval,
+      !recorder.isStuck(longerThan: interval)
+    else {
       return
     }
     let now = ContinuousClock.now

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import LoaAudio
 import LoaLog
+import Synchronization
 
 /// Writes the airing log on a serial queue of its own: never on the
 /// player's real-time thread (whose event callback must return at once),
@@ -17,6 +18,8 @@ public final class AiringRecorder: @unchecked Sendable {
   private let failed: @Sendable (String) -> Void
   private var rows: [AiringRecordID: Int64] = [:]
   private var ledgers: [AiringRecordID: PlayoutLedger] = [:]
+  /// When the write under way began; nil between writes.
+  private let writingSince = Mutex<ContinuousClock.Instant?>(nil)
 
   /// - Parameters:
   ///   - log: nil when the log could not be opened: nothing is written.
@@ -29,14 +32,14 @@ public final class AiringRecorder: @unchecked Sendable {
   /// Queues `writes`, and returns.
   public func write(_ writes: [LogWrite]) {
     guard log != nil, !writes.isEmpty else { return }
-    queue.async { [self] in writes.forEach(perform) }
+    queue.async { [self] in timed { writes.forEach(perform) } }
   }
 
   /// Makes `writes` after those queued before them, and returns once they
   /// are written: an airing's first row, which must exist before it plays.
   public func writeAndWait(_ writes: [LogWrite]) {
     guard log != nil, !writes.isEmpty else { return }
-    queue.sync { writes.forEach(perform) }
+    queue.sync { timed { writes.forEach(perform) } }
   }
 
   /// Reads the log once the writes queued before are made; nil (reported)
@@ -44,13 +47,28 @@ public final class AiringRecorder: @unchecked Sendable {
   public func read<T>(_ what: String, _ body: (AiringLog) throws -> T) -> T? {
     guard let log else { return nil }
     return queue.sync {
-      do {
-        return try body(log)
-      } catch {
-        failed("the airing log: \(what): \(error)")
-        return nil
+      timed {
+        do {
+          return try body(log)
+        } catch {
+          failed("the airing log: \(what): \(error)")
+          return nil
+        }
       }
     }
+  }
+
+  /// True while a write or read has been under way for `limit` or more:
+  /// the log is stuck (locked by another process, a disk that hangs), and
+  /// the daemon should stop telling systemd's watchdog all is well.
+  public func isStuck(longerThan limit: Duration) -> Bool {
+    writingSince.withLock { since in since.map { .now - $0 >= limit } ?? false }
+  }
+
+  private func timed<T>(_ body: () -> T) -> T {
+    writingSince.withLock { $0 = .now }
+    defer { writingSince.withLock { $0 = nil } }
+    return body()
   }
 
   /// Returns once every write queued so far is made.
@@ -69,7 +87,8 @@ public final class AiringRecorder: @unchecked Sendable {
     { [self] event in
       queue.async { [self] in
         var ledger = ledgers[record] ?? PlayoutLedger(record: record, sampleRate: sampleRate)
-        ledger.apply(event).writes.forEach(perform)
+        let writes = ledger.apply(event).writes
+        timed { writes.forEach(perform) }
         ledgers[record] = ledger
         then(event)
       }

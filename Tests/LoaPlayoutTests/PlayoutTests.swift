@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import LoaAudio
 import LoaLog
 import LoaPlayout
@@ -91,5 +92,31 @@ struct PlayoutTests {
     let airing = try #require(try AiringLog.openForReading(folder: folder.path).airings().first)
     #expect(airing.status == .completed)
     #expect(airing.items.first?.frames == 2000)
+  }
+
+  @Test("a write held up by a locked log shows as stuck, and no longer once it is made")
+  func stuck() throws {
+    let folder = try TemporaryFolder()
+    let log = try AiringLog.openForWriting(folder: folder.path, durable: false)
+    let recorder = AiringRecorder(log: log) { _ in }
+    #expect(!recorder.isStuck(longerThan: .zero))
+    // Another process's connection holds the log for a second.
+    let other = try DatabaseQueue(path: folder.path("airings.sqlite"))
+    let release = Date() + 1
+    let hold = Thread {
+      try? other.writeWithoutTransaction { db in
+        try db.execute(sql: "BEGIN EXCLUSIVE")
+        Thread.sleep(until: release)
+        try db.execute(sql: "ROLLBACK")
+      }
+    }
+    hold.start()
+    Thread.sleep(forTimeInterval: 0.2)
+    recorder.write([.heartbeat(t0)])
+    Thread.sleep(forTimeInterval: 0.4)
+    #expect(recorder.isStuck(longerThan: .milliseconds(300)))
+    recorder.flush()
+    #expect(Date() >= release)
+    #expect(!recorder.isStuck(longerThan: .zero))
   }
 }
