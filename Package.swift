@@ -130,7 +130,12 @@ let package = Package(
     // PulseAudio server, the simulated clock and player. A library beside
     // the others (as HummingbirdTesting is), never a dependency of `loa`.
     .target(
-      name: "LoaTesting", dependencies: ["LoaAudio", "LoaSchedule", "LoaDaemon"],
+      name: "LoaTesting",
+      dependencies: [
+        "LoaAudio", "LoaSchedule", "LoaDaemon",
+        // Holds an airing log locked, to hold up its writers.
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ],
       swiftSettings: strict),
     // LoaTesting's old name, for the files that still import it.
     .target(name: "LoaTestSupport", dependencies: ["LoaTesting"], swiftSettings: strict),
@@ -141,12 +146,7 @@ let package = Package(
       name: "LoaLogTests", dependencies: ["LoaLog", "LoaTesting"], swiftSettings: strict),
     .testTarget(
       name: "LoaPlayoutTests",
-      dependencies: [
-        "LoaPlayout", "LoaAudio", "LoaLog", "LoaTesting",
-        // Holds the airing log locked, to hold up its writer.
-        .product(name: "GRDB", package: "GRDB.swift"),
-      ],
-      swiftSettings: strict),
+      dependencies: ["LoaPlayout", "LoaAudio", "LoaLog", "LoaTesting"], swiftSettings: strict),
     .testTarget(name: "LoaServiceTests", dependencies: ["LoaService"], swiftSettings: strict),
     .testTarget(
       name: "LoaControlTests", dependencies: ["LoaControl", "LoaTesting"],
@@ -169,11 +169,6 @@ let package = Package(
     // End to end: runs the real `loa` binary as a process.
     .testTarget(
       name: "loaTests",
-      dependencies: [
-        "loa", "LoaTesting",
-        // Holds the airing log locked, to hang the daemon's loop.
-        .product(name: "GRDB", package: "GRDB.swift"),
-      ],
-      swiftSettings: strict),
+      dependencies: ["loa", "LoaTesting"], swiftSettings: strict),
   ]
 )

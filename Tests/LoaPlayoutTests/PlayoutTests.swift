@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LoaAudio
 import LoaLog
 import LoaPlayout
@@ -101,16 +100,8 @@ struct PlayoutTests {
     let recorder = AiringRecorder(log: log) { _ in }
     #expect(!recorder.isStuck(longerThan: .zero))
     // Another process's connection holds the log for a second.
-    let other = try DatabaseQueue(path: folder.path("airings.sqlite"))
     let release = Date() + 1
-    let hold = Thread {
-      try? other.writeWithoutTransaction { db in
-        try db.execute(sql: "BEGIN EXCLUSIVE")
-        Thread.sleep(until: release)
-        try db.execute(sql: "ROLLBACK")
-      }
-    }
-    hold.start()
+    try holdLocked(folder.path("airings.sqlite"), until: release)
     Thread.sleep(forTimeInterval: 0.2)
     recorder.write([.heartbeat(t0)])
     Thread.sleep(forTimeInterval: 0.4)
