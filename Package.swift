@@ -76,16 +76,33 @@ let package = Package(
     .target(
       name: "LoaReport", dependencies: ["LoaCalendar", "LoaSchedule", "LoaPlanner", "LoaLog"],
       swiftSettings: strict),
-    // The station daemon: timed playback, priorities, reloads, the amplifier.
+    // Playout: a planned airing's audio, the player's events as log rows
+    // (one mapping) and their writer off the player's thread.
+    .target(
+      name: "LoaPlayout",
+      dependencies: ["LoaSchedule", "LoaPlanner", "LoaAudio", "LoaLog"],
+      swiftSettings: strict),
+    // The process around a station: Unix signals through one mechanism,
+    // parts started in order and stopped in reverse.
+    .target(name: "LoaService", swiftSettings: strict),
+    // The control socket: its versioned protocol, the daemon's server, the
+    // command line's client. Knows nothing of schedules or of the loop.
+    .target(name: "LoaControl", swiftSettings: strict),
+    // The station daemon: the scheduler's decisions (a pure value), the
+    // runner that carries them out, and the owner of the process.
     .target(
       name: "LoaDaemon",
-      dependencies: ["LoaCalendar", "LoaSchedule", "LoaPlanner", "LoaAudio", "LoaLog"],
+      dependencies: [
+        "LoaCalendar", "LoaSchedule", "LoaPlanner", "LoaAudio", "LoaLog", "LoaPlayout",
+        "LoaControl", "LoaService",
+      ],
       swiftSettings: strict),
     // The `loa` command line.
     .executableTarget(
       name: "loa",
       dependencies: [
         "LoaCalendar", "LoaSchedule", "LoaPlanner", "LoaAudio", "LoaLog", "LoaReport", "LoaDaemon",
+        "LoaPlayout", "LoaControl", "LoaService",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict
@@ -95,7 +112,7 @@ let package = Package(
       name: "loa-bench",
       dependencies: [
         "LoaCalendar", "LoaSchedule", "LoaPlanner", "LoaLog", "LoaReport", "CSndFile",
-        "LoaTestSupport",
+        "LoaTesting",
       ],
       path: "Benchmarks/loa-bench",
       swiftSettings: strict
@@ -109,19 +126,34 @@ let package = Package(
     .testTarget(
       name: "LoaPlannerTests", dependencies: ["LoaPlanner", "LoaSchedule", "LoaCalendar"],
       swiftSettings: strict),
-    // What end-to-end tests and benchmarks share: temporary folders, a
-    // private PulseAudio server.
-    .target(name: "LoaTestSupport", path: "Tests/LoaTestSupport", swiftSettings: strict),
-    .testTarget(
-      name: "LoaAudioTests", dependencies: ["LoaAudio", "CSndFile", "LoaTestSupport"],
+    // What tests and benchmarks share: temporary folders, a private
+    // PulseAudio server, the simulated clock and player. A library beside
+    // the others (as HummingbirdTesting is), never a dependency of `loa`.
+    .target(
+      name: "LoaTesting",
+      dependencies: [
+        "LoaAudio", "LoaSchedule", "LoaDaemon",
+        // Holds an airing log locked, to hold up its writers.
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ],
       swiftSettings: strict),
     .testTarget(
-      name: "LoaLogTests", dependencies: ["LoaLog", "LoaTestSupport"], swiftSettings: strict),
+      name: "LoaAudioTests", dependencies: ["LoaAudio", "CSndFile", "LoaTesting"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "LoaLogTests", dependencies: ["LoaLog", "LoaTesting"], swiftSettings: strict),
+    .testTarget(
+      name: "LoaPlayoutTests",
+      dependencies: ["LoaPlayout", "LoaAudio", "LoaLog", "LoaTesting"], swiftSettings: strict),
+    .testTarget(name: "LoaServiceTests", dependencies: ["LoaService"], swiftSettings: strict),
+    .testTarget(
+      name: "LoaControlTests", dependencies: ["LoaControl", "LoaTesting"],
+      swiftSettings: strict),
     .testTarget(
       name: "LoaDaemonTests",
       dependencies: [
         "LoaDaemon", "LoaLog", "LoaPlanner", "LoaSchedule", "LoaAudio", "LoaCalendar",
-        "LoaTestSupport",
+        "LoaPlayout", "LoaControl", "LoaTesting",
       ],
       swiftSettings: strict),
     .testTarget(
@@ -135,11 +167,6 @@ let package = Package(
     // End to end: runs the real `loa` binary as a process.
     .testTarget(
       name: "loaTests",
-      dependencies: [
-        "loa", "LoaTestSupport",
-        // Holds the airing log locked, to hang the daemon's loop.
-        .product(name: "GRDB", package: "GRDB.swift"),
-      ],
-      swiftSettings: strict),
+      dependencies: ["loa", "LoaTesting"], swiftSettings: strict),
   ]
 )

@@ -1,5 +1,5 @@
 import Foundation
-import LoaTestSupport
+import LoaTesting
 
 // Start accuracy: when the first sound of a program comes out, against its
 // planned start, for several ways of putting a program on air.

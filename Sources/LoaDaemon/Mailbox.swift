@@ -1,5 +1,6 @@
 import Foundation
 import LoaAudio
+import LoaControl
 import LoaSchedule
 
 /// What wakes the daemon's loop besides its own deadlines.
@@ -16,6 +17,8 @@ public enum DaemonEvent: Sendable {
   case control(ControlRequest, ControlReply)
   /// The operator's announcement, its file measured, ready to go on air.
   case announce(PreparedAnnouncement, ControlReply)
+  /// A write to the airing log failed; the text says which and why.
+  case logFailed(String)
 }
 
 /// The events of other threads, queued for the daemon's loop, which waits

@@ -1,4 +1,5 @@
 import Foundation
+import LoaControl
 
 /// Tells systemd how the daemon is doing (`sd_notify(3)`'s protocol, without
 /// libsystemd): one datagram of `KEY=value` lines to the Unix socket named

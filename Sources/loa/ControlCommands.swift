@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import LoaAudio
-import LoaDaemon
+import LoaControl
 import LoaSchedule
 
 /// Where the running daemon's control socket is, as the commands that talk
@@ -16,15 +16,7 @@ struct ControlOptions: ParsableArguments {
   var socket: String?
 
   var socketPath: String {
-    if let socket { return socket }
-    if let path = ProcessInfo.processInfo.environment["LOA_SOCKET"], !path.isEmpty { return path }
-    // The state folder's when a daemon answers there (or nothing else
-    // exists), else systemd's.
-    let local = station.stateDirectory + "/" + ControlProtocol.socketName
-    let system = "/run/loa/" + ControlProtocol.socketName
-    if ControlServer.isListening(on: local) { return local }
-    if ControlServer.isListening(on: system) { return system }
-    return FileManager.default.fileExists(atPath: local) ? local : system
+    socket ?? ControlClient.socketPath(stateDirectory: station.stateDirectory)
   }
 
   /// Sends `request`; prints the daemon's error and exits 1 when it refuses.
@@ -36,8 +28,8 @@ struct ControlOptions: ParsableArguments {
       printError("error: \(error)")
       throw ExitCode(1)
     }
-    guard answer.ok else {
-      printError("error: \(answer.error ?? "the daemon refused the request")")
+    if let refusal = answer.failure {
+      printError("error: \(refusal)")
       for line in answer.errors ?? [] { printError(line) }
       throw ExitCode(1)
     }
@@ -73,11 +65,13 @@ struct StatusCommand: ParsableCommand {
     if let onAir = status.onAir {
       let total = onAir.airing.durationS
       printLine(
-        "On air:    \(onAir.airing.title) (\(onAir.airing.program), \(onAir.airing.priority)), "
+        "On air:    \(onAir.airing.title) (\(onAir.airing.program), "
+          + "\(onAir.airing.priority.rawValue)), "
           + "\(minutes(onAir.elapsedS)) of \(minutes(total)), item \(onAir.item) of \(onAir.items)"
           + (onAir.file.map { ": \($0)" } ?? ""))
       for waiting in onAir.waiting {
-        printLine("           then \(waiting.title) (\(waiting.priority)), at the next item")
+        printLine(
+          "           then \(waiting.title) (\(waiting.priority.rawValue)), at the next item")
       }
     } else {
       printLine("On air:    nothing")
@@ -91,9 +85,9 @@ struct StatusCommand: ParsableCommand {
           + "\(clock(next.start))  \(next.title) (\(next.program), \(minutes(next.durationS)))")
     }
     printLine(
-      "Device:    \(status.device), \(status.deviceState)"
+      "Device:    \(status.device), \(status.deviceState.rawValue)"
         + (status.deviceError.map { ": \($0)" } ?? ""))
-    printLine("Amplifier: \(status.amplifier)")
+    printLine("Amplifier: \(status.amplifier.rawValue)")
     printLine(
       "Schedule:  \(status.schedule.path), loaded \(status.schedule.loadedAt) "
         + "(\(status.schedule.files.count) file\(status.schedule.files.count == 1 ? "" : "s"))")
@@ -132,7 +126,7 @@ struct AnnounceCommand: ParsableCommand {
   var file: String
 
   @Option(help: "normal, priority or emergency.")
-  var priority: String = "priority"
+  var priority: ControlPriority = .priority
 
   @Option(help: "How many times it plays.")
   var times: Int = 1
@@ -141,9 +135,6 @@ struct AnnounceCommand: ParsableCommand {
   var gap: String = "0s"
 
   func validate() throws {
-    guard Priority(rawValue: priority) != nil else {
-      throw ValidationError("--priority must be normal, priority or emergency")
-    }
     guard (1...100).contains(times) else { throw ValidationError("--times must be 1 to 100") }
     guard let gap = parseDuration(gap), gap <= .seconds(3600) else {
       throw ValidationError("--gap must be a duration up to 1h, e.g. 30s or 2m")
@@ -169,7 +160,7 @@ struct AnnounceCommand: ParsableCommand {
         times: times, gapS: gapSeconds))
     if let announced = answer.announced {
       printLine(
-        "announced: \(announced.title) (\(announced.priority)), \(times) time"
+        "announced: \(announced.title) (\(announced.priority.rawValue)), \(times) time"
           + "\(times == 1 ? "" : "s"), \(Int(announced.durationS.rounded())) s, from "
           + "\(announced.start); loa status shows when it plays")
     }
@@ -240,3 +231,5 @@ struct ReloadCommand: ParsableCommand {
     }
   }
 }
+
+extension ControlPriority: ExpressibleByArgument {}

@@ -1,10 +1,10 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import LoaAudio
-import LoaDaemon
 import LoaLog
+import LoaPlayout
 import LoaSchedule
+import LoaService
 import Synchronization
 
 struct PlayCommand: ParsableCommand {
@@ -81,49 +81,27 @@ struct PlayCommand: ParsableCommand {
     guard !items.isEmpty else { throw ExitCode(1) }
 
     let start = at.flatMap(startTime)
-    let logged = logBeginning(items, at: start)
+    let (recorder, logged) = logBeginning(items, at: start)
     // Parsing, measuring and opening the log are done: their code need not
     // stay resident beside the device's (`ResidentMemory`).
     ResidentMemory.releaseUnusedCode()
-    let position = Mutex(0)
+    // The player's thread only hands its events over: the rows, the output
+    // and the memory released follow on the recorder's queue.
     let playback = Playback(
       items, at: start,
-      settings: PlayerSettings(device: output, sampleRate: rate, channels: channels)
-    ) { event in
-      Self.show(event)
-      guard let (log, id) = logged else { return }
-      do {
-        switch event {
-        case .itemStarted(_, _, let at):
-          try log.itemStarted(airing: id, position: position.withLock { $0 }, at: at)
-        case .itemEnded(let played):
-          let index = position.withLock { index in
-            defer { index += 1 }
-            return index
-          }
-          try log.itemEnded(airing: id, position: index, Outcome(played, sampleRate: rate))
-        default: break
-        }
-      } catch {
-        printError("warning: the airing log: \(error)")
-      }
-    }
+      settings: PlayerSettings(device: output, sampleRate: rate, channels: channels),
+      onEvent: recorder.follow(Self.record, sampleRate: rate, then: Self.show))
     let stopped = Mutex<Int32?>(nil)
-    let signals = [SIGINT, SIGTERM].map { number in
-      signal(number, SIG_IGN)
-      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-      source.setEventHandler {
-        // A second signal ends the process at once, whatever it is stuck in.
-        signal(number, SIG_DFL)
-        stopped.withLock { $0 = number }
-        playback.interrupt(
-          reason: "stopped by the operator (\(number == SIGINT ? "Ctrl-C" : "SIGTERM"))")
-      }
-      source.resume()
-      return source
+    let signals = UnixSignals([SIGINT, SIGTERM])
+    signals.start { number in
+      // A second signal ends the process at once, whatever it is stuck in.
+      UnixSignals.restoreDefault(number)
+      stopped.withLock { $0 = number }
+      playback.interrupt(
+        reason: "stopped by the operator (\(number == SIGINT ? "Ctrl-C" : "SIGTERM"))")
     }
     let report = playback.wait()
-    signals.forEach { $0.cancel() }
+    signals.stop()
 
     if let first = report.firstFrameAt, let lateness = report.lateness, start != nil {
       printLine(
@@ -132,20 +110,14 @@ struct PlayCommand: ParsableCommand {
       )
     }
     if report.underruns > 0 { printLine("\(report.underruns) underruns or suspends recovered") }
-    if let (log, id) = logged {
-      do {
-        try log.finish(
-          airing: id,
-          Outcome(
-            report.status, startedAt: report.firstFrameAt,
-            endedAt: report.items.last?.endedAt ?? Date(), frames: report.frames, sampleRate: rate),
-          lateMilliseconds: start == nil
-            ? nil : report.lateness.map { Int(($0.seconds * 1000).rounded()) },
-          xruns: report.underruns)
-      } catch {
-        printError("warning: the airing log: \(error)")
-      }
+    if logged {
+      recorder.write([
+        .finish(
+          Self.record, report: report, sampleRate: rate, now: Date(),
+          measuresLateness: start != nil)
+      ])
     }
+    recorder.flush()
     failed = failed || report.items.contains { if case .failed = $0.status { true } else { false } }
     switch report.status {
     case .completed: break
@@ -159,25 +131,32 @@ struct PlayCommand: ParsableCommand {
     if failed { throw ExitCode(1) }
   }
 
+  /// `loa play`'s one airing, as its recorder knows it.
+  private static let record = AiringRecordID(1)
+
   /// Logs the airing (kind `manual`) before its first frame plays, so that
   /// the log is the station's whole on-air record. A log that cannot be
   /// written is a warning: the operator's audio still plays.
-  private func logBeginning(_ items: [PlayItem], at start: Date?) -> (AiringLog, Int64)? {
+  private func logBeginning(_ items: [PlayItem], at start: Date?) -> (AiringRecorder, Bool) {
+    let warn: @Sendable (String) -> Void = { printError("warning: \($0)") }
+    let log: AiringLog
     do {
-      let log = try AiringLog.openForWriting(folder: station.stateDirectory)
-      let names = files.map { $0.split(separator: "/").last.map(String.init) ?? $0 }
-      let entry = AiringEntry(
-        kind: .manual, program: nil, title: "loa play: " + names.joined(separator: ", "),
-        plannedStart: start, device: output,
-        items: items.map { item in
-          let length = item.path.flatMap { try? SoundFile(readingAt: $0).format.duration.seconds }
-          return ItemEntry(kind: .file, file: item.path, plannedSeconds: length ?? 0)
-        })
-      return (log, try log.begin(entry))
+      log = try AiringLog.openForWriting(folder: station.stateDirectory)
     } catch {
-      printError("warning: not logged: \(error)")
-      return nil
+      warn("not logged: \(error)")
+      return (AiringRecorder(log: nil, failed: warn), false)
     }
+    let names = files.map { $0.split(separator: "/").last.map(String.init) ?? $0 }
+    let entry = AiringEntry(
+      kind: .manual, program: nil, title: "loa play: " + names.joined(separator: ", "),
+      plannedStart: start, device: output,
+      items: items.map { item in
+        let length = item.path.flatMap { try? SoundFile(readingAt: $0).format.duration.seconds }
+        return ItemEntry(kind: .file, file: item.path, plannedSeconds: length ?? 0)
+      })
+    let recorder = AiringRecorder(log: log, failed: warn)
+    recorder.writeAndWait([.begin(Self.record, entry)])
+    return (recorder, true)
   }
 
   /// Prints each item as it ends, and device trouble as it happens.

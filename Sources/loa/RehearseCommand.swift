@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import LoaAudio
 import LoaCalendar
-import LoaDaemon
 import LoaPlanner
+import LoaPlayout
 import LoaSchedule
 
 struct RehearseCommand: ParsableCommand {

@@ -1,11 +1,12 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import LoaAudio
+import LoaControl
 import LoaDaemon
-import LoaLog
 import LoaPlanner
+import LoaPlayout
 import LoaSchedule
+import LoaService
 
 struct RunCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -53,8 +54,9 @@ struct RunCommand: ParsableCommand {
   }
 
   func run() throws {
-    // Signals wait for the loop (below); until then they are not fatal.
-    for number in [SIGHUP, SIGINT, SIGTERM] { signal(number, SIG_IGN) }
+    // Caught from here on, acted on once the loop listens: a signal while
+    // starting is neither fatal nor lost.
+    let signals = UnixSignals([SIGHUP, SIGINT, SIGTERM])
     // Two daemons on one station would play everything twice.
     let lock = try lockState()
     defer { close(lock) }
@@ -67,85 +69,32 @@ struct RunCommand: ParsableCommand {
       let seconds = planner.instant(local).timeIntervalSinceNow
       offset = .milliseconds(Int64((seconds * 1000).rounded()))
     }
-    let clock = SystemClock(offset: offset)
     let say: @Sendable (String) -> Void = { printError($0) }
 
-    var log: AiringLog?
-    do {
-      try FileManager.default.createDirectory(
-        atPath: station.stateDirectory, withIntermediateDirectories: true)
-      log = try AiringLog.openForWriting(folder: station.stateDirectory, now: clock.now())
-    } catch {
-      // The audio matters more than its record: play, and say so.
-      say("error: \(error); airings will play but not be logged")
-    }
-
     var settings = DaemonSettings()
-    settings.output = output
-    settings.stopAfter = stopAfter
+    settings.scheduling.output = output
+    settings.scheduling.stopAfter = stopAfter
+    settings.scheduling.schedulePath = path
+    settings.scheduling.spool = makeSpool(say: say)
     settings.releaseUnusedCode = true
-    settings.schedulePath = path
-    settings.spool = makeSpool(say: say)
     settings.notifier = SystemdNotifier()
     let probe = MeasuringProbe(measurements: measurements)
-    let daemon = try Daemon(
-      loaded: loaded, load: { ScheduleLoader(probe: probe).load(path: path) },
-      measurements: measurements, log: log, clock: clock,
-      amplifier: { CommandAmplifier($0, report: say) },
-      settings: settings, say: say)
-    let mailbox = daemon.mailbox
-    let control = try listen(mailbox: mailbox, say: say)
-    let watcher = ScheduleWatcher(
-      files: loaded.schedule?.sourceFiles ?? [path], mailbox: mailbox, say: say)
-    let signals = [SIGHUP, SIGINT, SIGTERM].map { number in
-      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-      source.setEventHandler {
-        switch number {
-        case SIGHUP: mailbox.post(.reload("SIGHUP"))
-        default:
-          // A second one ends the process at once, whatever it is stuck in.
-          signal(number, SIG_DFL)
-          mailbox.post(.stop("loa was stopped (\(number == SIGINT ? "Ctrl-C" : "SIGTERM"))"))
-        }
-      }
-      source.resume()
-      return source
-    }
-    daemon.run()
-    control?.stop()
-    signals.forEach { $0.cancel() }
-    _ = watcher
-  }
-
-  /// Where the control socket goes: systemd's runtime directory when it
-  /// gives one (/run/loa), else the state folder.
-  private var socketPath: String {
-    if let socket { return socket }
-    let runtime = ProcessInfo.processInfo.environment["RUNTIME_DIRECTORY"]
-      .flatMap { $0.split(separator: ":").first.map(String.init) }
-    return (runtime ?? station.stateDirectory) + "/" + ControlProtocol.socketName
-  }
-
-  /// The control socket, served on a thread of its own. Another daemon
-  /// listening on it is an error (two would play everything twice); a
-  /// socket that cannot be made is reported, and the station plays on.
-  private func listen(mailbox: Mailbox, say: @escaping @Sendable (String) -> Void) throws
-    -> ControlServer?
-  {
     do {
-      let server = try ControlServer(path: socketPath) { request, reply in
-        mailbox.post(.control(request, reply))
-      }
-      server.start()
-      return server
-    } catch let error as ControlError where error.message.contains("already listening") {
+      try StationLifecycle.run(
+        StationParts(
+          stateDirectory: station.stateDirectory, socketPath: socketPath, loaded: loaded,
+          load: { ScheduleLoader(probe: probe).load(path: path) }, measurements: measurements,
+          clock: SystemClock(offset: offset), settings: settings,
+          amplifier: { CommandAmplifier($0, report: say) }, say: say),
+        signals: signals)
+    } catch let error as ControlError where error.code == .alreadyListening {
       printError("error: \(error)")
       throw ExitCode(1)
-    } catch {
-      say(
-        "error: the control socket: \(error); loa status, announce, stop and reload will not work")
-      return nil
     }
+  }
+
+  private var socketPath: String {
+    socket ?? ControlServer.defaultPath(stateDirectory: station.stateDirectory)
   }
 
   /// Holds `daemon.lock` in the state folder for as long as the process

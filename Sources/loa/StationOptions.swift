@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import LoaAudio
 import LoaCalendar
-import LoaDaemon
 import LoaPlanner
+import LoaPlayout
 import LoaSchedule
 
 /// Where the schedule and the state live; every command takes these.

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import LoaAudio
-import LoaDaemon
 import LoaPlanner
+import LoaPlayout
 import LoaSchedule
 
 struct ValidateCommand: ParsableCommand {

@@ -1,6 +1,6 @@
 import CSndFile
 import Foundation
-import LoaTestSupport
+import LoaTesting
 import Synchronization
 import Testing
 

@@ -1,6 +1,6 @@
 import CSndFile
 import Foundation
-import LoaTestSupport
+import LoaTesting
 import Testing
 
 @testable import LoaAudio

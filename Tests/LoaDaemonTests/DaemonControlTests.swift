@@ -1,7 +1,8 @@
 import Foundation
+import LoaControl
 import LoaLog
 import LoaSchedule
-import LoaTestSupport
+import LoaTesting
 import Synchronization
 import Testing
 
@@ -17,15 +18,12 @@ struct DaemonControlTests {
 
   @Test("an announcement waits for the amplifier's warm-up; stop while armed finds nothing on air")
   func announcementAndStop() throws {
-    let folder = try TemporaryFolder()
-    let path = try writeStation(
-      in: folder.path, yaml: stationYAML(programs: [("p", "10:00")]), audio: audioFiles)
-    let station = try SimulatedStation(
-      schedule: path, start: at("2030-01-01 09:00:00"), probe: NamedDurationProbe())
+    let station = try namedStation(
+      stationYAML(programs: [("p", "10:00")]), start: "2030-01-01 09:00:00")
     let daemon = try station.makeDaemon()
     let (mailbox, answers) = (daemon.mailbox, Answers())
     let announcement = PreparedAnnouncement(
-      title: "e10.wav", path: folder.path("audio/e10.wav"), duration: .seconds(10), times: 2,
+      title: "e10.wav", path: station.audio("e10.wav"), duration: .seconds(10), times: 2,
       gap: .seconds(3), priority: .priority)
     // Nothing on air, amplifier off: due once it has warmed up (5 s).
     station.clock.schedule(at: at("2030-01-01 09:00:10")) {
@@ -57,5 +55,31 @@ struct DaemonControlTests {
     let switches = station.amplifier.switches.withLock { $0 }
     #expect(switches.first?.on == true)
     #expect(switches.first?.at == at("2030-01-01 09:00:10"))
+  }
+
+  @Test("a flood of announcements waits on one worker thread, and past its queue is told busy")
+  func announcementFlood() throws {
+    let station = try namedStation(
+      stationYAML(programs: [("p", "10:00")]), start: "2030-01-01 09:00:00")
+    let daemon = try station.makeDaemon(inLine: false)
+    let (mailbox, answers) = (daemon.mailbox, Answers())
+    let requests = 200
+    // The files are empty: each measurement fails, quickly.
+    let request = ControlRequest(.announce, file: station.audio("e10.wav"))
+    station.clock.schedule(at: at("2030-01-01 09:00:10")) {
+      for _ in 0..<requests { mailbox.post(.control(request, answers.reply)) }
+    }
+    daemon.run(until: at("2030-01-01 09:01:00"))
+    let deadline = Date() + 30
+    while answers.list.withLock({ $0.count }) < requests, Date() < deadline {
+      Thread.sleep(forTimeInterval: 0.01)
+    }
+
+    #expect(daemon.worker.threadsStarted == 1)
+    let codes = answers.list.withLock { $0.map(\.code) }
+    #expect(codes.count == requests)
+    #expect(codes.allSatisfy { $0 == .busy || $0 == .unreadableAudio }, "\(codes)")
+    #expect(codes.contains(.busy))
+    #expect(codes.filter { $0 == .unreadableAudio }.count >= daemon.worker.capacity)
   }
 }

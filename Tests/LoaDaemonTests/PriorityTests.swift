@@ -2,7 +2,7 @@ import Foundation
 import LoaDaemon
 import LoaLog
 import LoaSchedule
-import LoaTestSupport
+import LoaTesting
 import Testing
 
 /// A day of programs made of 30-second files (a30, b30, c30) and a
@@ -141,13 +141,10 @@ struct PriorityTests {
 
   @Test("an emergency arriving while a program is armed puts the program off, under its row")
   func emergencyWhileArmed() throws {
-    let folder = try TemporaryFolder()
-    let path = try writeStation(
-      in: folder.path, yaml: stationYAML(programs: [("q", "11:00")]), audio: audioFiles)
-    let station = try SimulatedStation(
-      schedule: path, start: at("2030-01-01 10:59:00"), probe: NamedDurationProbe())
+    let station = try namedStation(
+      stationYAML(programs: [("q", "11:00")]), start: "2030-01-01 10:59:00")
     let daemon = try station.makeDaemon()
-    let (clock, mailbox) = (station.clock, daemon.mailbox)
+    let (clock, mailbox, path) = (station.clock, daemon.mailbox, station.schedulePath)
     // Saved 0.5 s after q was armed (2 s ahead), due already.
     clock.schedule(at: at("2030-01-01 10:59:58") + 0.5) {
       try?
@@ -186,12 +183,8 @@ struct PriorityTests {
 
   @Test("a clock set back before the daemon's start plays what falls due again and was not logged")
   func clockBackBeforeStart() throws {
-    let folder = try TemporaryFolder()
-    let path = try writeStation(
-      in: folder.path, yaml: stationYAML(programs: [("early", "09:58"), ("late", "10:02")]),
-      audio: audioFiles)
-    let station = try SimulatedStation(
-      schedule: path, start: at("2030-01-01 10:00:00"), probe: NamedDurationProbe())
+    let station = try namedStation(
+      stationYAML(programs: [("early", "09:58"), ("late", "10:02")]), start: "2030-01-01 10:00:00")
     let clock = station.clock
     clock.schedule(at: at("2030-01-01 10:00:10")) { clock.step(by: -300) }
     try station.run(until: at("2030-01-01 10:10:00"))
@@ -202,12 +195,8 @@ struct PriorityTests {
 
   @Test("the amplifier goes off after the cooldown between airings far apart")
   func amplifierBetweenAirings() throws {
-    let folder = try TemporaryFolder()
-    let path = try writeStation(
-      in: folder.path, yaml: stationYAML(programs: [("p", "10:00"), ("q", "11:00")]),
-      audio: audioFiles)
-    let station = try SimulatedStation(
-      schedule: path, start: at("2030-01-01 09:00:00"), probe: NamedDurationProbe())
+    let station = try namedStation(
+      stationYAML(programs: [("p", "10:00"), ("q", "11:00")]), start: "2030-01-01 09:00:00")
     try station.run(until: at("2030-01-01 12:00:00"))
     let switches = station.amplifier.switches.withLock { $0 }
     #expect(switches.map(\.on) == [true, false, true, false])
@@ -247,14 +236,10 @@ struct PriorityTests {
 
   @Test("a reload takes a valid schedule, refuses an invalid one and keeps the old")
   func reloads() throws {
-    let folder = try TemporaryFolder()
-    let path = try writeStation(
-      in: folder.path, yaml: stationYAML(programs: [("x", "10:00"), ("y", "10:30")]),
-      audio: audioFiles)
-    let station = try SimulatedStation(
-      schedule: path, start: at("2030-01-01 08:59:00"), probe: NamedDurationProbe())
+    let station = try namedStation(
+      stationYAML(programs: [("x", "10:00"), ("y", "10:30")]), start: "2030-01-01 08:59:00")
     let daemon = try station.makeDaemon()
-    let (clock, mailbox) = (station.clock, daemon.mailbox)
+    let (clock, mailbox, path) = (station.clock, daemon.mailbox, station.schedulePath)
     clock.schedule(at: at("2030-01-01 09:00:00")) {
       try? (stationYAML(programs: [("x", "10:00")]) + "bogus: 1\n")
         .write(toFile: path, atomically: true, encoding: .utf8)

@@ -22,7 +22,7 @@ struct ReplayTests {
 
     // Crash during the morning session of 31 October, one minute in.
     var settings = DaemonSettings()
-    settings.heartbeat = .seconds(600)
+    settings.scheduling.heartbeat = .seconds(600)
     try station.run(until: at("2025-10-31 05:31:00"), settings: settings)
     // Off until 2 November 17:05: the evening session there starts 5 minutes late.
     station.clock.step(by: at("2025-11-02 17:05:00").timeIntervalSince(station.clock.now()))

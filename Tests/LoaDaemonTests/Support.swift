@@ -3,8 +3,9 @@ import LoaAudio
 import LoaDaemon
 import LoaLog
 import LoaPlanner
+import LoaPlayout
 import LoaSchedule
-import LoaTestSupport
+import LoaTesting
 import Synchronization
 import Testing
 
@@ -12,22 +13,14 @@ import Testing
 let sampleSchedule = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
   .appendingPathComponent("../../schedules").standardizedFileURL.path
 
-/// Durations from file names, so that tests need no real audio: `t30.wav`
-/// lasts 30 seconds. The files exist (the loader checks) but are empty.
-struct NamedDurationProbe: AudioProbe {
-  func duration(ofFileAt path: String, for station: Station) throws -> Duration {
-    let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-    guard let seconds = Int64(name.drop { !$0.isNumber }) else { return .seconds(10) }
-    return .seconds(seconds)
-  }
-}
-
 /// A daemon on a simulated clock, with its log in a temporary folder, and
 /// what it said.
 final class SimulatedStation {
   let state: TemporaryFolder
   let clock: SimulatedClock
   let schedulePath: String
+  /// The folder of the schedule and its audio, when the station owns it.
+  var scheduleFolder: TemporaryFolder?
   let measurements: AudioMeasurements
   let probe: any AudioProbe
   var broken: Set<String> = []
@@ -54,10 +47,14 @@ final class SimulatedStation {
     daemon.run(until: end)
   }
 
-  func makeDaemon(settings: DaemonSettings = DaemonSettings()) throws -> Daemon {
+  /// - Parameter inLine: loads and measures on the loop's thread, for
+  ///   results that do not depend on another thread's timing.
+  func makeDaemon(settings: DaemonSettings = DaemonSettings(), inLine: Bool = true) throws
+    -> Daemon
+  {
     let loaded = load()
     var settings = settings
-    settings.loadInBackground = false
+    settings.loadInBackground = !inLine
     let (schedulePath, probe, clock) = (schedulePath, probe, clock)
     // Files as the schedule loaded then, or as the probe finds them (a
     // file a reload brought in).
@@ -75,6 +72,13 @@ final class SimulatedStation {
       clock: clock, player: SimulatedPlayer(clock: clock, durations: durations, broken: broken),
       amplifier: { [amplifier] _ in amplifier }, settings: settings,
       say: { [messages] text in messages.lines.withLock { $0.append(text) } })
+  }
+
+  /// The full path of an audio file beside the schedule.
+  func audio(_ name: String) -> String {
+    URL(fileURLWithPath: schedulePath).deletingLastPathComponent().appendingPathComponent(
+      "audio/" + name
+    ).path
   }
 
   func airings() throws -> [LoggedAiring] {
@@ -96,20 +100,6 @@ final class Messages: Sendable {
   let lines = Mutex<[String]>([])
 }
 
-final class RecordingAmplifier: AmplifierSwitch, @unchecked Sendable {
-  // @unchecked: `clock` is set once before the daemon runs; `switches` is
-  // behind its mutex.
-  var clock: SimulatedClock?
-  let switches = Mutex<[(on: Bool, at: Date)]>([])
-
-  func set(on: Bool) {
-    let at = clock?.now() ?? Date()
-    switches.withLock { $0.append((on, at)) }
-  }
-
-  func finish() {}
-}
-
 /// Writes a schedule file, and an empty audio file for each name in `audio`.
 func writeStation(in folder: String, yaml: String, audio: [String]) throws -> String {
   let audioFolder = folder + "/audio"
@@ -120,6 +110,17 @@ func writeStation(in folder: String, yaml: String, audio: [String]) throws -> St
   let path = folder + "/station.yaml"
   try yaml.write(toFile: path, atomically: true, encoding: .utf8)
   return path
+}
+
+/// A station of `yaml` with the test's audio files (their durations from
+/// their names) in a temporary folder, on a simulated clock from `start`.
+func namedStation(_ yaml: String, start: String) throws -> SimulatedStation {
+  let folder = try TemporaryFolder()
+  let path = try writeStation(in: folder.path, yaml: yaml, audio: audioFiles)
+  let station = try SimulatedStation(
+    schedule: path, start: at(start), probe: NamedDurationProbe())
+  station.scheduleFolder = folder
+  return station
 }
 
 /// An instant at the station (UTC+7), from `YYYY-MM-DD HH:MM:SS`.

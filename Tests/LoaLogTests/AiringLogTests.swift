@@ -1,5 +1,5 @@
 import Foundation
-import LoaTestSupport
+import LoaTesting
 import Testing
 
 @testable import LoaLog

@@ -1,6 +1,5 @@
 import Foundation
-import GRDB
-import LoaTestSupport
+import LoaTesting
 import Testing
 
 extension RealTimeStation {
@@ -267,16 +266,7 @@ struct ControlTests {
 
     // The log held locked by another process from second 2 to 7: the loop
     // blocks in writing p1's row (due at 6, armed at 4) and the pings stop.
-    let database = try DatabaseQueue(path: station.state + "/airings.sqlite")
-    let release = station.zero + 7
-    let hold = Thread {
-      try? database.writeWithoutTransaction { db in
-        try db.execute(sql: "BEGIN EXCLUSIVE")
-        Thread.sleep(until: release)
-        try db.execute(sql: "ROLLBACK")
-      }
-    }
-    hold.start()
+    try holdLocked(station.state + "/airings.sqlite", until: station.zero + 7)
     station.sleep(untilSecond: 10)
     #expect(try station.control("reload").status == 0)
     daemon.signal(SIGTERM)

@@ -1,5 +1,5 @@
 import Foundation
-import LoaTestSupport
+import LoaTesting
 import Testing
 
 /// A station whose programs start a few seconds from now, on the real

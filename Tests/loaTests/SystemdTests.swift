@@ -1,5 +1,5 @@
 import Foundation
-import LoaTestSupport
+import LoaTesting
 import Testing
 
 /// Runs a program; its exit status and what it printed (both streams).

@@ -1,14 +1,13 @@
 import Foundation
+import LoaAudio
 import LoaDaemon
 import LoaSchedule
 import Synchronization
 
-@testable import LoaAudio
-
 /// A clock that jumps to the next deadline instead of waiting: the daemon
 /// lives months in seconds. Timers stand in for other threads (the player's
 /// events, a clock step) and fire when simulated time reaches them.
-final class SimulatedClock: DaemonClock {
+public final class SimulatedClock: DaemonClock {
   private struct State {
     var now: Date
     var elapsed = Duration.zero
@@ -17,16 +16,16 @@ final class SimulatedClock: DaemonClock {
   }
   private let state: Mutex<State>
 
-  init(_ start: Date) {
+  public init(_ start: Date) {
     state = Mutex(State(now: start))
   }
 
-  var offset: Duration { .zero }
-  func now() -> Date { state.withLock { $0.now } }
-  func elapsed() -> Duration { state.withLock { $0.elapsed } }
+  public var offset: Duration { .zero }
+  public func now() -> Date { state.withLock { $0.now } }
+  public func elapsed() -> Duration { state.withLock { $0.elapsed } }
 
   /// Runs `action` when simulated time reaches `instant`.
-  func schedule(at instant: Date, _ action: @escaping @Sendable () -> Void) {
+  public func schedule(at instant: Date, _ action: @escaping @Sendable () -> Void) {
     state.withLock { state in
       state.order += 1
       state.timers.append((instant, state.order, action))
@@ -35,11 +34,11 @@ final class SimulatedClock: DaemonClock {
 
   /// Sets the wall clock `seconds` forward (or back), as NTP or an operator
   /// would: the never-stepped clock does not move.
-  func step(by seconds: TimeInterval) {
+  public func step(by seconds: TimeInterval) {
     state.withLock { $0.now += seconds }
   }
 
-  func wait(on mailbox: Mailbox, until deadline: Date) {
+  public func wait(on mailbox: Mailbox, until deadline: Date) {
     guard mailbox.isEmpty else { return }
     let due = state.withLock { state -> [@Sendable () -> Void] in
       let next = state.timers.map(\.at).min().map { min($0, deadline) } ?? deadline
@@ -62,12 +61,21 @@ final class SimulatedClock: DaemonClock {
 /// file's duration says (`durations`, by full path; nil: no such file), files in `broken` fail
 /// as an undecodable file would, and events come when simulated time
 /// reaches them.
-struct SimulatedPlayer: AiringPlayer {
+public struct SimulatedPlayer: AiringPlayer {
   let clock: SimulatedClock
   let durations: @Sendable (String) -> Duration?
   var broken: Set<String> = []
 
-  func play(
+  public init(
+    clock: SimulatedClock, durations: @escaping @Sendable (String) -> Duration?,
+    broken: Set<String> = []
+  ) {
+    self.clock = clock
+    self.durations = durations
+    self.broken = broken
+  }
+
+  public func play(
     _ items: [PlayItem], at start: Date, settings: PlayerSettings,
     onEvent: @escaping @Sendable (PlaybackEvent) -> Void
   ) -> any PlayingAiring {
@@ -89,7 +97,7 @@ struct SimulatedPlayer: AiringPlayer {
   }
 }
 
-final class SimulatedPlayback: PlayingAiring {
+public final class SimulatedPlayback: PlayingAiring {
   private struct State {
     var queue: [(item: PlayItem, inserted: Bool)] = []
     var current: (item: PlayItem, inserted: Bool, start: Date, frame: Int)?
@@ -128,7 +136,7 @@ final class SimulatedPlayback: PlayingAiring {
     }
   }
 
-  func interrupt(reason: String) {
+  public func interrupt(reason: String) {
     let now = clock.now()
     let generation = state.withLock { state -> Int in
       state.generation += 1
@@ -141,7 +149,7 @@ final class SimulatedPlayback: PlayingAiring {
     }
   }
 
-  func insert(_ items: [PlayItem]) {
+  public func insert(_ items: [PlayItem]) {
     // At the next boundary, after what was inserted before and has not played.
     state.withLock { state in
       let at = state.queue.firstIndex { !$0.inserted } ?? state.queue.count
@@ -183,7 +191,7 @@ final class SimulatedPlayback: PlayingAiring {
       state.frames += frames
       state.current = nil
       let record = PlayedItem(
-        item: current.item, inserted: current.inserted, startFrame: current.frame, frames: frames,
+        current.item, inserted: current.inserted, startFrame: current.frame, frames: frames,
         startedAt: current.start, endedAt: time, status: status)
       state.played.append(record)
       return record
@@ -195,9 +203,8 @@ final class SimulatedPlayback: PlayingAiring {
     let report = state.withLock { state -> PlaybackReport in
       state.finished = true
       return PlaybackReport(
-        device: "simulated", plannedStart: planned, firstFrameAt: state.firstFrameAt,
-        items: state.played, frames: state.frames, underruns: 0, deviceFailures: [],
-        status: status)
+        "simulated", plannedStart: planned, firstFrameAt: state.firstFrameAt,
+        items: state.played, frames: state.frames, underruns: 0, status: status)
     }
     onEvent(.finished(report))
   }

@@ -66,17 +66,25 @@ public final class ControlServer: @unchecked Sendable {
     self.limits = limits
     self.post = post
     guard !Self.isListening(on: path) else {
-      throw ControlError("another loa daemon is already listening on \(path)")
+      throw ControlError(.alreadyListening, "another loa daemon is already listening on \(path)")
     }
     unlink(path)
     listener = try UnixSocket.listen(on: path, mode: 0o660)
     var ends: [Int32] = [0, 0]
     guard pipe(&ends) == 0 else {
       close(listener)
-      throw ControlError("pipe: \(String(cString: strerror(errno)))")
+      throw ControlError(.system, "pipe: \(String(cString: strerror(errno)))")
     }
     wake = (ends[0], ends[1])
     for fd in ends { UnixSocket.makeNonBlocking(fd) }
+  }
+
+  /// Where the daemon listens: systemd's runtime directory when it gives
+  /// one (/run/loa), else the state folder.
+  public static func defaultPath(stateDirectory: String) -> String {
+    let runtime = ProcessInfo.processInfo.environment["RUNTIME_DIRECTORY"]
+      .flatMap { $0.split(separator: ":").first.map(String.init) }
+    return (runtime ?? stateDirectory) + "/" + ControlProtocol.socketName
   }
 
   /// True when a daemon answers on `path`.
@@ -158,7 +166,7 @@ public final class ControlServer: @unchecked Sendable {
       UnixSocket.makeNonBlocking(fd)
       guard clients.count < limits.maximumClients else {
         let line = ControlProtocol.line(
-          ControlAnswer.failure("the daemon is busy: too many connections; try again"))
+          ControlAnswer.failure(.busy, "the daemon is busy: too many connections; try again"))
         _ = line.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         close(fd)
         continue
@@ -211,7 +219,7 @@ public final class ControlServer: @unchecked Sendable {
           client.output.append(
             ControlProtocol.line(
               ControlAnswer.failure(
-                "the request is longer than \(limits.maximumLine) bytes")))
+                .requestTooLong, "the request is longer than \(limits.maximumLine) bytes")))
           client.closing = true
           client.input = Data()
         }
@@ -223,44 +231,18 @@ public final class ControlServer: @unchecked Sendable {
         client.output.append(
           ControlProtocol.line(
             ControlAnswer.failure(
-              "the request is longer than \(limits.maximumLine) bytes")))
+              .requestTooLong, "the request is longer than \(limits.maximumLine) bytes")))
         client.closing = true
         return
       }
       guard !line.allSatisfy({ $0 == 32 || $0 == 13 || $0 == 9 }) else { continue }
-      switch Self.parse(line) {
+      switch ControlProtocol.parse(line) {
       case .failure(let error):
-        client.output.append(ControlProtocol.line(ControlAnswer.failure(error.message)))
+        client.output.append(ControlProtocol.line(ControlAnswer.failure(error)))
       case .success(let request):
         client.awaiting = true
         post(request, ControlReply { [weak self] answer in self?.deliver(answer, to: id) })
       }
-    }
-  }
-
-  static func parse(_ line: Data) -> Result<ControlRequest, ControlError> {
-    guard let object = try? JSONSerialization.jsonObject(with: line) as? [String: Any] else {
-      return .failure(ControlError("malformed request: not a JSON object on one line"))
-    }
-    guard let version = object["v"] as? Int else {
-      return .failure(ControlError("malformed request: no protocol version \"v\""))
-    }
-    guard version == ControlProtocol.version else {
-      return .failure(
-        ControlError(
-          "protocol version \(version) is not spoken here; this daemon speaks version "
-            + "\(ControlProtocol.version)"))
-    }
-    let command = object["command"] as? String ?? ""
-    guard ControlRequest.Command(rawValue: command) != nil else {
-      return .failure(
-        ControlError(
-          "unknown command '\(command)'; known: status, announce, stop, reload"))
-    }
-    do {
-      return .success(try ControlProtocol.decode(ControlRequest.self, from: line))
-    } catch {
-      return .failure(ControlError("malformed \(command) request: \(error)"))
     }
   }
 
@@ -305,76 +287,5 @@ public final class ControlServer: @unchecked Sendable {
 
   private func drop(_ id: Int) {
     if let client = clients.removeValue(forKey: id) { close(client.fd) }
-  }
-}
-
-public struct ControlError: Error, CustomStringConvertible, Sendable {
-  public let message: String
-  public init(_ message: String) { self.message = message }
-  public var description: String { message }
-}
-
-/// The few socket calls both ends need.
-enum UnixSocket {
-  /// Calls `body` with `path` as a socket address: a file, or with a
-  /// leading `@` a name in the abstract namespace (as systemd gives one).
-  static func withAddress<T>(
-    _ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> T
-  ) throws -> T {
-    var address = sockaddr_un()
-    address.sun_family = sa_family_t(AF_UNIX)
-    var bytes = Array(path.utf8)
-    if bytes.first == UInt8(ascii: "@") { bytes[0] = 0 }
-    guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-      throw ControlError("the socket path is too long: \(path)")
-    }
-    withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
-    let length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count)
-    return withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, length) }
-    }
-  }
-
-  /// A connected stream socket, whose sends and receives (and the connect
-  /// itself, with a full backlog) give up after `timeout`; throws with
-  /// `errno` set on failure.
-  static func connect(to path: String, timeout: Duration = .seconds(5)) throws -> Int32 {
-    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-    guard fd >= 0 else { throw ControlError("socket: \(String(cString: strerror(errno)))") }
-    var time = timeval(
-      tv_sec: Int(timeout.components.seconds),
-      tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
-    for option in [SO_RCVTIMEO, SO_SNDTIMEO] {
-      setsockopt(fd, SOL_SOCKET, option, &time, socklen_t(MemoryLayout<timeval>.size))
-    }
-    let result = try withAddress(path) { Glibc.connect(fd, $0, $1) }
-    guard result == 0 else {
-      let saved = errno
-      close(fd)
-      errno = saved
-      throw ControlError("\(path): \(String(cString: strerror(saved)))")
-    }
-    return fd
-  }
-
-  /// Non-blocking, and closed on exec (the amplifier's commands must not
-  /// inherit it).
-  static func makeNonBlocking(_ fd: Int32) {
-    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-    _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-  }
-
-  static func listen(on path: String, mode: mode_t) throws -> Int32 {
-    let fd = socket(
-      AF_UNIX,
-      Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-    guard fd >= 0 else { throw ControlError("socket: \(String(cString: strerror(errno)))") }
-    let bound = try withAddress(path) { bind(fd, $0, $1) }
-    guard bound == 0, chmod(path, mode) == 0, Glibc.listen(fd, 64) == 0 else {
-      let reason = String(cString: strerror(errno))
-      close(fd)
-      throw ControlError("cannot listen on \(path): \(reason)")
-    }
-    return fd
   }
 }

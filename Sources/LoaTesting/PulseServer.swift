@@ -1,20 +1,8 @@
-// What the end-to-end tests of several targets, and the benchmarks, share:
-// temporary folders and a private PulseAudio server.
+// What tests and benchmarks share: temporary folders, a private PulseAudio
+// server, and a simulated clock and player for the daemon. A library, as
+// Hummingbird's HummingbirdTesting is; never a dependency of `loa`.
 
 import Foundation
-
-/// A folder of its own under the system's temporary folder, removed with
-/// the object.
-public final class TemporaryFolder {
-  public let url = FileManager.default.temporaryDirectory.appendingPathComponent(
-    "loa-test-\(UUID().uuidString)")
-  public init() throws {
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  }
-  deinit { try? FileManager.default.removeItem(at: url) }
-  public var path: String { url.path }
-  public func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-}
 
 /// A private PulseAudio server with a null sink, started by the test that
 /// needs it: a real-time clock behind ALSA's `pulse` PCM, with no sound card.

@@ -2,6 +2,18 @@ import Foundation
 
 /// The command line's end of the control socket: one request, one answer.
 public enum ControlClient {
+  /// Where the commands look for the daemon: `$LOA_SOCKET`, else the
+  /// state folder's socket when a daemon answers there (or nothing else
+  /// exists), else systemd's runtime directory's.
+  public static func socketPath(stateDirectory: String) -> String {
+    if let path = ProcessInfo.processInfo.environment["LOA_SOCKET"], !path.isEmpty { return path }
+    let local = stateDirectory + "/" + ControlProtocol.socketName
+    let system = "/run/loa/" + ControlProtocol.socketName
+    if ControlServer.isListening(on: local) { return local }
+    if ControlServer.isListening(on: system) { return system }
+    return FileManager.default.fileExists(atPath: local) ? local : system
+  }
+
   /// Sends `request` to the daemon listening on `path` and waits up to
   /// `timeout` for its answer. Errors say, in words an operator can act
   /// on, why there is no answer.
@@ -15,10 +27,12 @@ public enum ControlClient {
       switch errno {
       case ENOENT, ECONNREFUSED:
         throw ControlError(
+          .noDaemon,
           "no loa daemon is running (nothing listens on \(path)); start it with "
             + "'sudo systemctl start loa', or 'loa run'")
       case EACCES, EPERM:
         throw ControlError(
+          .notPermitted,
           "not allowed to talk to the daemon on \(path): it is for the 'loa' group; "
             + "ask the administrator: sudo adduser \(ProcessInfo.processInfo.userName) loa "
             + "(then log in again)")
@@ -38,16 +52,18 @@ public enum ControlClient {
     while !answer.contains(UInt8(ascii: "\n")) {
       let count = recv(fd, &buffer, buffer.count, 0)
       if count < 0, errno == EAGAIN || errno == EWOULDBLOCK {
-        throw ControlError("the daemon did not answer within \(timeout.shortText)")
+        throw ControlError(.noAnswer, "the daemon did not answer within \(timeout.shortText)")
       }
-      guard count > 0 else { throw ControlError("the daemon closed the connection unanswered") }
+      guard count > 0 else {
+        throw ControlError(.noAnswer, "the daemon closed the connection unanswered")
+      }
       answer.append(contentsOf: buffer[..<count])
     }
     let first = answer.prefix { $0 != UInt8(ascii: "\n") }
     do {
       return try ControlProtocol.decode(ControlAnswer.self, from: Data(first))
     } catch {
-      throw ControlError("the daemon's answer is not understood: \(error)")
+      throw ControlError(.notUnderstood, "the daemon's answer is not understood: \(error)")
     }
   }
 }

@@ -1,0 +1,211 @@
+import Foundation
+import LoaAudio
+import LoaControl
+import LoaLog
+import LoaPlayout
+import LoaSchedule
+import LoaTesting
+import Testing
+
+@testable import LoaDaemon
+
+/// The scheduler's decisions alone: a state (reached by a script of
+/// events), one more event, and the actions it calls for. No threads, no
+/// log, no player: the actions are compared as short words.
+@Suite("The scheduler's decisions, event by event")
+struct SchedulerTests {
+  struct Case: Sendable, CustomTestStringConvertible {
+    let name: String
+    /// Events before, each at its station time (`YYYY-MM-DD HH:MM:SS`).
+    let given: [(String, Scheduler.Event)]
+    /// The event whose actions are checked.
+    let when: (String, Scheduler.Event)
+    let then: [String]
+    var testDescription: String { name }
+  }
+
+  static let day = "2030-01-01 "
+  static let started: [(String, Scheduler.Event)] = [
+    (day + "09:00:00", .start(lastOutage: nil)), (day + "09:00:00", .tick),
+    (day + "09:00:00", .logRead([])),
+  ]
+  /// p (three 30 s items) armed at 09:59:58, on air at 10:00:00.
+  static let onAir =
+    started + [
+      (day + "09:59:58", .tick),
+      (day + "10:00:00", .playback(1, .started(at(day + "10:00:00")))),
+    ]
+  static func report(_ status: PlayStatus, firstFrame: Bool = true) -> PlaybackReport {
+    PlaybackReport(
+      "test", plannedStart: at(day + "10:00:00"),
+      firstFrameAt: firstFrame ? at(day + "10:00:00") : nil, items: [], frames: 0,
+      underruns: 0, status: status)
+  }
+  /// A schedule that cannot be read.
+  static let refused = ScheduleLoader(probe: nil).load(path: "/nonexistent/station.yaml")
+  static func announcement(_ priority: Priority) -> PreparedAnnouncement {
+    PreparedAnnouncement(
+      title: "E", path: "/audio/e10.wav", duration: .seconds(10), times: 1, gap: .zero,
+      priority: priority)
+  }
+
+  static let cases: [Case] = [
+    Case(
+      name: "starting plans the days around and asks the log what it holds",
+      given: [(day + "09:00:00", .start(lastOutage: nil))], when: (day + "09:00:00", .tick),
+      then: ["readLog"]),
+    Case(
+      name: "once the log is read, the tick goes on: the heartbeat",
+      given: [(day + "09:00:00", .start(lastOutage: nil)), (day + "09:00:00", .tick)],
+      when: (day + "09:00:00", .logRead([])), then: ["heartbeat"]),
+    Case(
+      name: "nothing due: nothing done", given: started, when: (day + "09:00:30", .tick),
+      then: []),
+    Case(
+      name: "an airing is armed `lead` ahead, the amplifier on", given: started,
+      when: (day + "09:59:58", .tick), then: ["heartbeat", "start 1 p #1", "amplifier on"]),
+    Case(
+      name: "the amplifier warms up before an airing", given: started,
+      when: (day + "09:59:55", .tick), then: ["heartbeat", "amplifier on"]),
+    Case(
+      name: "an airing past its catch-up time is missed", given: started,
+      when: (day + "10:00:30", .tick), then: ["heartbeat", "miss p"]),
+    Case(
+      name: "an airing the log holds is not played again",
+      given: [(day + "09:00:00", .start(lastOutage: nil)), (day + "09:00:00", .tick)],
+      when: (day + "09:00:00", .logRead([AiringKey(program: "p", start: at(day + "10:00:00"))])),
+      then: ["heartbeat"]),
+    Case(
+      name: "stop while an airing is only armed finds nothing on air",
+      given: started + [(day + "09:59:58", .tick)],
+      when: (day + "09:59:59", .control(7, ControlRequest(.stop))),
+      then: ["reply 7 nothing_on_air"]),
+    Case(
+      name: "stop on air interrupts it for the operator", given: onAir,
+      when: (day + "10:00:05", .control(7, ControlRequest(.stop))),
+      then: ["interrupt 1", "reply 7 ok"]),
+    Case(
+      name: "an announcement is checked, then measured off the loop", given: onAir,
+      when: (
+        day + "10:00:05",
+        .control(7, ControlRequest(.announce, file: "/audio/e10.wav", priority: .emergency))
+      ),
+      then: ["measure 7 /audio/e10.wav"]),
+    Case(
+      name: "an announcement played too many times is refused with a code", given: onAir,
+      when: (day + "10:00:05", .control(7, ControlRequest(.announce, file: "x", times: 0))),
+      then: ["reply 7 invalid_argument"]),
+    Case(
+      name: "a measured emergency is due now, and interrupts what is on air",
+      given: onAir + [(day + "10:00:05", .announcement(7, announcement(.emergency)))],
+      when: (day + "10:00:05", .tick), then: ["interrupt 1"]),
+    Case(
+      name: "a measured priority announcement enters at the next item",
+      given: onAir + [(day + "10:00:05", .announcement(7, announcement(.priority)))],
+      when: (day + "10:00:05", .tick), then: ["insert 1 announce-1893466805-1 #2"]),
+    Case(
+      name: "a normal announcement waits for the airing on air",
+      given: onAir + [(day + "10:00:05", .announcement(7, announcement(.normal)))],
+      when: (day + "10:00:05", .tick), then: []),
+    Case(
+      name: "a normal announcement still waiting past the catch-up time is missed",
+      given: onAir + [
+        (day + "10:00:05", .announcement(7, announcement(.normal))),
+        (day + "10:01:30", .playback(1, .finished(report(.completed)))),
+      ],
+      when: (day + "10:01:30", .tick), then: ["heartbeat", "miss announce-1893466805-1"]),
+    Case(
+      name: "an airing interrupted before its first frame is put off, under its row",
+      given: onAir.dropLast() + [
+        (day + "09:59:59", .announcement(7, announcement(.emergency))), (day + "09:59:59", .tick),
+      ],
+      when: (
+        day + "09:59:59",
+        .playback(1, .finished(report(.interrupted("emergency"), firstFrame: false)))
+      ),
+      then: []),
+    Case(
+      name: "the end of an airing is logged; the amplifier cools down", given: onAir,
+      when: (day + "10:01:30", .playback(1, .finished(report(.completed)))),
+      then: ["finish #1 completed"]),
+    Case(
+      name: "a late event of an earlier playback is ignored", given: onAir,
+      when: (day + "10:01:30", .playback(9, .finished(report(.completed)))), then: []),
+    Case(
+      name: "SIGTERM on air: systemd is told, the airing interrupted", given: onAir,
+      when: (day + "10:00:05", .stop("SIGTERM")), then: ["notify stopping", "interrupt 1"]),
+    Case(
+      name: "no announcement is taken while stopping",
+      given: onAir + [(day + "10:00:05", .stop("SIGTERM"))],
+      when: (day + "10:00:06", .control(7, ControlRequest(.announce, file: "x"))),
+      then: ["reply 7 stopping"]),
+    Case(
+      name: "a reload asked for is loaded off the loop at the next tick",
+      given: started + [(day + "09:00:10", .control(7, ControlRequest(.reload)))],
+      when: (day + "09:00:10", .tick), then: ["notify reloading", "load"]),
+    Case(
+      name: "a refused schedule is answered with a code and its errors; the old one stays",
+      given: started + [
+        (day + "09:00:10", .control(7, ControlRequest(.reload))), (day + "09:00:10", .tick),
+      ],
+      when: (day + "09:00:11", .loaded(refused)),
+      then: ["notify ready", "reply 7 schedule_refused"]),
+    Case(
+      name: "a clock set forward over an airing misses it with that reason, once the log is read",
+      given: started + [(day + "10:05:00", .clockStepped(expected: at(day + "09:30:00")))],
+      when: (day + "10:05:00", .logRead([])), then: ["miss p"]),
+  ]
+
+  @Test(arguments: cases)
+  func decides(_ test: Case) throws {
+    let folder = try TemporaryFolder()
+    let path = try writeStation(
+      in: folder.path, yaml: stationYAML(programs: [("p", "10:00")]), audio: audioFiles)
+    let loaded = ScheduleLoader(probe: NamedDurationProbe()).load(path: path)
+    var scheduler = try Scheduler(loaded: loaded, now: at(Self.day + "09:00:00"))
+    for (time, event) in test.given { _ = scheduler.handle(event, at: at(time)) }
+    let actions = scheduler.handle(test.when.1, at: at(test.when.0))
+    #expect(actions.compactMap(Self.words) == test.then)
+  }
+
+  @Test("a valid schedule is adopted and answered; the next tick plans the days again")
+  func reload() throws {
+    let folder = try TemporaryFolder()
+    let path = try writeStation(
+      in: folder.path, yaml: stationYAML(programs: [("p", "10:00")]), audio: audioFiles)
+    let loaded = ScheduleLoader(probe: NamedDurationProbe()).load(path: path)
+    var scheduler = try Scheduler(loaded: loaded, now: at(Self.day + "09:00:00"))
+    for (time, event) in Self.started { _ = scheduler.handle(event, at: at(time)) }
+    _ = scheduler.handle(.control(7, ControlRequest(.reload)), at: at(Self.day + "09:00:10"))
+    _ = scheduler.handle(.tick, at: at(Self.day + "09:00:10"))
+    let swapped = scheduler.handle(.loaded(loaded), at: at(Self.day + "09:00:11"))
+    #expect(swapped.compactMap(Self.words) == ["adopt", "notify ready", "reply 7 ok"])
+    let next = scheduler.handle(.tick, at: at(Self.day + "09:00:12"))
+    #expect(next.compactMap(Self.words) == ["readLog"])
+  }
+
+  /// An action in a few words; nil for messages and memory hints.
+  static func words(_ action: Scheduler.Action) -> String? {
+    switch action {
+    case .say, .releaseUnusedCode: nil
+    case .log(.heartbeat): "heartbeat"
+    case .log(.finish(let record, let outcome, _, _)): "finish \(record) \(outcome.status)"
+    case .log(let write): "log \(write)"
+    case .readLog: "readLog"
+    case .start(let token, let airing, let record, let isLogged):
+      "start \(token) \(airing.id) \(record)\(isLogged ? " logged" : "")"
+    case .insert(let token, let airing, let record): "insert \(token) \(airing.id) \(record)"
+    case .interrupt(let token, _): "interrupt \(token)"
+    case .miss(let airing, _): "miss \(airing.id)"
+    case .amplifier(let on): "amplifier \(on ? "on" : "off")"
+    case .adopt: "adopt"
+    case .load: "load"
+    case .measure(let id, let request, _, _): "measure \(id) \(request.file)"
+    case .reply(let id, let answer):
+      "reply \(id) \(answer.code?.rawValue ?? (answer.ok ? "ok" : "?"))"
+    case .notify(.ready): "notify ready"
+    case .notify(.reloading): "notify reloading"
+    case .notify(.stopping): "notify stopping"
+    }
+  }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import LoaAudio
+import LoaLog
+import LoaPlayout
+import LoaTesting
+import Synchronization
+import Testing
+
+@Suite("Playout: the player's events as log rows")
+struct PlayoutTests {
+  let t0 = Date(timeIntervalSince1970: 1_900_000_000)
+  let main = AiringRecordID(1)
+  let guest = AiringRecordID(2)
+
+  func played(_ seconds: Double, inserted: Bool = false, at start: Double) -> PlayedItem {
+    PlayedItem(
+      .silence(.seconds(seconds)), inserted: inserted, startFrame: 0,
+      frames: Int(seconds * 1000), startedAt: t0 + start, endedAt: t0 + start + seconds,
+      status: .completed)
+  }
+
+  func rows(_ writes: [LogWrite]) -> [String] {
+    writes.map { write in
+      switch write {
+      case .itemStarted(let record, let position, _): "started \(record) \(position)"
+      case .itemEnded(let record, let position, let outcome):
+        "ended \(record) \(position) \(outcome.frames)"
+      case .finish(let record, let outcome, let late, _):
+        "finish \(record) \(outcome.status) \(late.map(String.init) ?? "-")"
+      default: "other"
+      }
+    }
+  }
+
+  @Test("inserted items are counted out to the airings that entered, in their order")
+  func ledger() {
+    var ledger = PlayoutLedger(record: main, sampleRate: 1000)
+    var writes: [LogWrite] = []
+    func apply(_ event: PlaybackEvent) -> PlayoutLedger.Entered? {
+      let (more, completed) = ledger.apply(event)
+      writes += more
+      return completed
+    }
+    _ = apply(.started(t0))
+    _ = apply(.itemStarted(.silence(.seconds(2)), inserted: false, at: t0))
+    ledger.enter(guest, plannedStart: t0 + 1, count: 1)
+    _ = apply(.itemEnded(played(2, at: 0)))
+    _ = apply(.itemStarted(.silence(.seconds(3)), inserted: true, at: t0 + 2))
+    let completed = apply(.itemEnded(played(3, inserted: true, at: 2)))
+    _ = apply(.itemStarted(.silence(.seconds(1)), inserted: false, at: t0 + 5))
+    _ = apply(.itemEnded(played(1, at: 5)))
+    #expect(
+      rows(writes) == [
+        "started #1 0", "ended #1 0 2000", "started #2 0", "ended #2 0 3000", "started #1 1",
+        "ended #1 1 1000",
+      ])
+    #expect(ledger.position == 2)
+    #expect(ledger.waiting.isEmpty)
+    #expect(completed != nil)
+    if let entered = completed {
+      // Entered at 2 s, due at 1 s: a second late.
+      #expect(
+        rows([ledger.finish(entered, status: nil, now: t0 + 9)]) == ["finish #2 completed 1000"])
+    }
+  }
+
+  @Test("the player's callback only hands events over; rows are written on the recorder's queue")
+  func recorder() throws {
+    let folder = try TemporaryFolder()
+    let log = try AiringLog.openForWriting(folder: folder.path, durable: false)
+    let failures = Mutex<[String]>([])
+    let recorder = AiringRecorder(log: log) { text in failures.withLock { $0.append(text) } }
+    let entry = AiringEntry(
+      kind: .manual, program: nil, title: "test", plannedStart: t0, device: "null",
+      items: [ItemEntry(kind: .silence, file: nil, plannedSeconds: 2)])
+    recorder.writeAndWait([.begin(main, entry)])
+    let threads = Mutex<Set<String>>([])
+    let onEvent = recorder.follow(main, sampleRate: 1000) { _ in
+      _ = threads.withLock { $0.insert(Thread.current.name ?? "") }
+    }
+    Thread.current.name = "player"
+    onEvent(.itemStarted(.silence(.seconds(2)), inserted: false, at: t0))
+    onEvent(.itemEnded(played(2, at: 0)))
+    let report = PlaybackReport(
+      "null", plannedStart: t0, firstFrameAt: t0, items: [played(2, at: 0)], frames: 2000,
+      underruns: 0, status: .completed)
+    recorder.write([.finish(main, report: report, sampleRate: 1000, now: t0 + 2)])
+    recorder.flush()
+    #expect(!threads.withLock { $0.contains("player") })
+    #expect(failures.withLock { $0 }.isEmpty)
+    let airing = try #require(try AiringLog.openForReading(folder: folder.path).airings().first)
+    #expect(airing.status == .completed)
+    #expect(airing.items.first?.frames == 2000)
+  }
+
+  @Test("a write held up by a locked log shows as stuck, and no longer once it is made")
+  func stuck() throws {
+    let folder = try TemporaryFolder()
+    let log = try AiringLog.openForWriting(folder: folder.path, durable: false)
+    let recorder = AiringRecorder(log: log) { _ in }
+    #expect(!recorder.isStuck(longerThan: .zero))
+    // Another process's connection holds the log for a second.
+    let release = Date() + 1
+    try holdLocked(folder.path("airings.sqlite"), until: release)
+    Thread.sleep(forTimeInterval: 0.2)
+    recorder.write([.heartbeat(t0)])
+    Thread.sleep(forTimeInterval: 0.4)
+    #expect(recorder.isStuck(longerThan: .milliseconds(300)))
+    recorder.flush()
+    #expect(Date() >= release)
+    #expect(!recorder.isStuck(longerThan: .zero))
+  }
+}
