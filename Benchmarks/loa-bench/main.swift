@@ -124,13 +124,22 @@ func loaProcess(_ arguments: [String], runs: Int) -> [Double]? {
 }
 
 // `loa-bench daemon` runs only the daemon's figures (a few minutes);
-// `loa-bench playing` only loa play's beside aplay, mpg123 and ffmpeg.
+// `loa-bench playing` only loa play's beside aplay, mpg123 and ffmpeg;
+// `loa-bench soak [airings]` only the daemon's memory over 1,000 airings
+// (six minutes).
 switch CommandLine.arguments.dropFirst().first {
 case "daemon":
   benchmarkDaemon(loa: loaBinary.path)
   exit(0)
 case "playing":
   benchmarkPlaying(loa: loaBinary.path)
+  exit(0)
+case "soak":
+  var plan = SoakPlan()
+  if let airings = CommandLine.arguments.dropFirst(2).first.flatMap(Int.init), airings > 0 {
+    plan.airings = airings
+  }
+  benchmarkSoak(loa: loaBinary.path, plan: plan)
   exit(0)
 default:
   break
@@ -174,3 +183,5 @@ print("")
 benchmarkPlaying(loa: loaBinary.path)
 print("")
 benchmarkDaemon(loa: loaBinary.path)
+print("")
+benchmarkSoak(loa: loaBinary.path)
