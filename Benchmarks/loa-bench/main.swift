@@ -125,6 +125,7 @@ func loaProcess(_ arguments: [String], runs: Int) -> [Double]? {
 
 // `loa-bench daemon` runs only the daemon's figures (a few minutes);
 // `loa-bench playing` only loa play's beside aplay, mpg123 and ffmpeg;
+// `loa-bench log` only the log's CSV export beside sqlite3 and the report;
 // `loa-bench soak [airings]` only the daemon's memory over 1,000 airings
 // (six minutes).
 switch CommandLine.arguments.dropFirst().first {
@@ -133,6 +134,9 @@ case "daemon":
   exit(0)
 case "playing":
   benchmarkPlaying(loa: loaBinary.path)
+  exit(0)
+case "log":
+  benchmarkLog(loa: loaBinary.path, planner: planner, year: year)
   exit(0)
 case "soak":
   var plan = SoakPlan()
