@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages loa needs to build, test and run; with
-# --bench, also what the benchmarks compare loa with; with --layout, the
-# profiler scripts/order-hot-code.sh runs.
+# --bench, also what the benchmarks compare loa with.
 # Idempotent: installs only what is missing; uses sudo when not root.
 set -euo pipefail
 
@@ -27,9 +26,6 @@ if [ "${1:-}" = "--bench" ]; then
     sqlite3    # the CSV export loa log is compared with
     liquidsoap       # a scheduler loa's start accuracy is compared with
   )
-fi
-if [ "${1:-}" = "--layout" ]; then
-  packages+=(valgrind) # callgrind names the functions the station's work runs
 fi
 
 missing=()

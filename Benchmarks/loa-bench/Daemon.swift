@@ -86,18 +86,19 @@ func loaContender(loa: String, state: String, sampler: ProcessSampler) -> StartC
 }
 
 /// A station with a program at each instant (station time, UTC+7), each
-/// playing `file` from `audio`.
-private func stationYAML(_ instants: [Date], audio: String = "audio", file: String = "tone.wav")
-  -> String
-{
+/// playing `file` from `audio` to `output`.
+func stationYAML(
+  _ instants: [Date], audio: String = "audio", file: String = "tone.wav",
+  output: String = "pulse", catchUp: String = "10s"
+) -> String {
   var calendar = Calendar(identifier: .gregorian)
   calendar.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .gmt
   var yaml = """
     station:
       name: Đài truyền thanh đo thời gian
       audio_dir: \(audio)
-      output: pulse
-      catch_up: 10s
+      output: "\(output)"
+      catch_up: \(catchUp)
     programs:
 
     """
@@ -162,7 +163,7 @@ func benchmarkDaemon(loa: String) {
       print(
         String(
           format: "loa run resident memory: %.1f MiB idle before the first program, "
-            + "%.1f MiB at most while playing the %d (target ≤ 20 MB)", Double(idle) / 1024,
+            + "%.1f MiB at most while playing the %d (target ≤ 24 MiB)", Double(idle) / 1024,
           Double(peak) / 1024, programs))
     }
   }

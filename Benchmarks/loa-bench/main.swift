@@ -125,7 +125,10 @@ func loaProcess(_ arguments: [String], runs: Int) -> [Double]? {
 
 // `loa-bench daemon` runs only the daemon's figures (a few minutes);
 // `loa-bench start [N]` only loa run's heard start accuracy over N programs;
-// `loa-bench playing` only loa play's beside aplay, mpg123 and ffmpeg.
+// `loa-bench playing` only loa play's beside aplay, mpg123 and ffmpeg;
+// `loa-bench log` only the log's CSV export beside sqlite3 and the report;
+// `loa-bench soak [airings]` only the daemon's memory over 1,000 airings
+// (six minutes).
 switch CommandLine.arguments.dropFirst().first {
 case "daemon":
   benchmarkDaemon(loa: loaBinary.path)
@@ -140,6 +143,16 @@ case "start":
   exit(0)
 case "playing":
   benchmarkPlaying(loa: loaBinary.path)
+  exit(0)
+case "log":
+  benchmarkLog(loa: loaBinary.path, planner: planner, year: year)
+  exit(0)
+case "soak":
+  var plan = SoakPlan()
+  if let airings = CommandLine.arguments.dropFirst(2).first.flatMap(Int.init), airings > 0 {
+    plan.airings = airings
+  }
+  benchmarkSoak(loa: loaBinary.path, plan: plan)
   exit(0)
 default:
   break
@@ -183,3 +196,5 @@ print("")
 benchmarkPlaying(loa: loaBinary.path)
 print("")
 benchmarkDaemon(loa: loaBinary.path)
+print("")
+benchmarkSoak(loa: loaBinary.path)

@@ -51,14 +51,8 @@ public struct RecurrenceRule: Hashable, Sendable, CustomStringConvertible {
   public let interval: Int
   /// How many dates the rule selects in all, counted from DTSTART.
   public let count: Int?
-  /// The last day the rule may select (inclusive).
-  ///
-  /// `UNTIL=20251231` and `UNTIL=20251231T235959Z` both give 2025-12-31: a
-  /// time is read on the station's calendar, without its zone. One exception
-  /// keeps the RFC's own examples true: a time of exactly midnight
-  /// (`T000000`) is the instant the day begins, before any program of that
-  /// day airs, so it ends the rule the day before.
-  public let until: CivilDate?
+  /// Where the rule ends (UNTIL), inclusive: see `RecurrenceEnd`.
+  public let until: RecurrenceEnd?
   public let byDay: [WeekdayNum]
   /// Days of the month, 1...31, or -31...-1 counting from the month's end.
   public let byMonthDay: [Int]
@@ -69,7 +63,7 @@ public struct RecurrenceRule: Hashable, Sendable, CustomStringConvertible {
   public let weekStart: Weekday
 
   init(
-    frequency: Frequency, interval: Int = 1, count: Int? = nil, until: CivilDate? = nil,
+    frequency: Frequency, interval: Int = 1, count: Int? = nil, until: RecurrenceEnd? = nil,
     byDay: [WeekdayNum] = [], byMonthDay: [Int] = [], byMonth: [Int] = [],
     bySetPosition: [Int] = [], weekStart: Weekday = .monday
   ) {
@@ -102,8 +96,8 @@ public struct RecurrenceRule: Hashable, Sendable, CustomStringConvertible {
 
   /// The canonical text, e.g. `FREQ=MONTHLY;BYDAY=-1SU`.
   ///
-  /// Parts come in a fixed order, upper case, defaults left out, UNTIL as a
-  /// date; parsing it gives back an equal rule.
+  /// Parts come in a fixed order, upper case, defaults left out, UNTIL in
+  /// the form it was written; parsing it gives back an equal rule.
   public var description: String {
     func list(_ values: [some CustomStringConvertible]) -> String {
       values.map(\.description).joined(separator: ",")
@@ -111,14 +105,65 @@ public struct RecurrenceRule: Hashable, Sendable, CustomStringConvertible {
     var parts = ["FREQ=\(frequency.rawValue)"]
     if interval != 1 { parts.append("INTERVAL=\(interval)") }
     if let count { parts.append("COUNT=\(count)") }
-    if let until {
-      parts.append("UNTIL=\(pad(until.year, 4))\(pad(until.month, 2))\(pad(until.day, 2))")
-    }
+    if let until { parts.append("UNTIL=\(until)") }
     if !byMonth.isEmpty { parts.append("BYMONTH=\(list(byMonth))") }
     if !byMonthDay.isEmpty { parts.append("BYMONTHDAY=\(list(byMonthDay))") }
     if !byDay.isEmpty { parts.append("BYDAY=\(list(byDay))") }
     if !bySetPosition.isEmpty { parts.append("BYSETPOS=\(list(bySetPosition))") }
     if weekStart != .monday { parts.append("WKST=\(weekStart.icalCode)") }
     return parts.joined(separator: ";")
+  }
+}
+
+/// Where a recurrence rule ends (UNTIL, RFC 5545 §3.3.10), inclusive.
+///
+/// A date ends the rule on that day, whatever time its programs air. A date
+/// and time ends it at that instant: an occurrence airs if its own start is
+/// not after it. With a `Z` the instant is in UTC, as every calendar reads
+/// it; without, it is on the station's clock (a "floating" time).
+public enum RecurrenceEnd: Hashable, Sendable, CustomStringConvertible {
+  /// `UNTIL=20261015`: the last day the rule may select.
+  case day(CivilDate)
+  /// `UNTIL=20261015T021400`: a date and time on the station's clock.
+  case local(CivilDate, secondOfDay: Int)
+  /// `UNTIL=20261015T000000Z`: a date and time in UTC.
+  case utc(CivilDate, secondOfDay: Int)
+
+  /// The last day on which an occurrence at `secondOfDay` on the station's
+  /// clock is not after this end; `utcOffset` is the station's offset from
+  /// UTC in seconds at this end (only an end in UTC needs it).
+  public func lastDay(secondOfDay: Int, utcOffset: Int) -> CivilDate {
+    let date: CivilDate
+    let second: Int
+    switch self {
+    case .day(let day): return day
+    case .local(let day, let at): (date, second) = (day, at)
+    case .utc(let day, let at):
+      // The same instant on the station's clock, perhaps on another day.
+      let local = at + utcOffset
+      let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+      (date, second) = (day.adding(days: days), local - days * 86_400)
+    }
+    return secondOfDay <= second ? date : date.adding(days: -1)
+  }
+
+  /// Seconds since 1970-01-01T00:00Z of an end in UTC, so that a caller can
+  /// find the station's offset then; nil for the other forms.
+  public var secondsSince1970: Int? {
+    guard case .utc(let day, let second) = self else { return nil }
+    return (day.julianDay - 2_440_588) * 86_400 + second
+  }
+
+  /// The RFC 5545 form: `20261015`, `20261015T021400` or `20261015T000000Z`.
+  public var description: String {
+    func ymd(_ day: CivilDate) -> String { pad(day.year, 4) + pad(day.month, 2) + pad(day.day, 2) }
+    func hms(_ second: Int) -> String {
+      pad(second / 3600, 2) + pad(second / 60 % 60, 2) + pad(second % 60, 2)
+    }
+    switch self {
+    case .day(let day): return ymd(day)
+    case .local(let day, let second): return ymd(day) + "T" + hms(second)
+    case .utc(let day, let second): return ymd(day) + "T" + hms(second) + "Z"
+    }
   }
 }

@@ -16,9 +16,16 @@ extension RecurrenceRule {
   ///
   /// Without COUNT, expansion starts at the period containing `range.lower`,
   /// so a rule that began long ago costs no more than one that began today.
-  public func dates(start: CivilDate, in range: CivilDateRange) -> [CivilDate] {
+  ///
+  /// An UNTIL with a time is compared with each occurrence's start:
+  /// `secondOfDay` on the station's clock, whose offset from UTC at UNTIL is
+  /// `utcOffset` seconds (see `RecurrenceEnd`).
+  public func dates(
+    start: CivilDate, in range: CivilDateRange, secondOfDay: Int = 0, utcOffset: Int = 0
+  ) -> [CivilDate] {
     let first = start.julianDay
-    let last = Swift.min(range.upper.julianDay, until?.julianDay ?? Int.max)
+    let lastDay = until?.lastDay(secondOfDay: secondOfDay, utcOffset: utcOffset)
+    let last = Swift.min(range.upper.julianDay, lastDay?.julianDay ?? Int.max)
     let wanted = Swift.max(first, range.lower.julianDay)
     guard wanted <= last else { return [] }
     let periods = RecurrencePeriods(rule: self, start: start)

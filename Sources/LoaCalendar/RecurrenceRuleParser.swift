@@ -52,7 +52,7 @@ private struct RuleReader {
 
     var interval = 1
     var count: Int?
-    var until: CivilDate?
+    var until: RecurrenceEnd?
     var byDay: [(WeekdayNum, offset: Int)] = []
     var byMonthDay: [Int] = []
     var byMonth: [Int] = []
@@ -248,7 +248,7 @@ private struct RuleReader {
     return result
   }
 
-  private func until(_ part: RulePart) throws(RecurrenceRuleError) -> CivilDate {
+  private func until(_ part: RulePart) throws(RecurrenceRuleError) -> RecurrenceEnd {
     let text = Array(part.upperValue)
     let form = "a date like 20251231 or a date-time like 20251231T235959Z"
     func digits(_ range: Range<Int>) -> Int? {
@@ -280,9 +280,10 @@ private struct RuleReader {
         message: "UNTIL \(String(text[0..<8])) is not a date (\(pad(year, 4))-\(pad(month, 2)) "
           + "has \(CivilDate.daysIn(month: month, year: year)) days)")
     }
-    // Midnight is when the day begins, before anything airs on it: see `until`.
-    if let time, time == (0, 0, 0) { return date.adding(days: -1) }
-    return date
+    guard let time else { return .day(date) }
+    // A leap second (60) ends the rule with the minute's last second.
+    let second = min(time.hour * 3600 + time.minute * 60 + time.second, 86_399)
+    return text.count == 16 ? .utc(date, secondOfDay: second) : .local(date, secondOfDay: second)
   }
 
   private func weekStart(_ part: RulePart) throws(RecurrenceRuleError) -> Weekday {

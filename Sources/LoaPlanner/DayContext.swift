@@ -1,3 +1,4 @@
+import Foundation
 import LoaCalendar
 import LoaSchedule
 
@@ -55,7 +56,16 @@ struct DayContext {
     for program in programs {
       if case .rule(let rule) = program.repetition {
         let start = program.from ?? range.lower
-        ruleDates[program.id] = Set(rule.dates(start: start, in: range))
+        // An UNTIL with a time is compared with the program's start; one in
+        // UTC at the station's offset then.
+        let utcOffset = rule.until?.secondsSince1970.map {
+          planner.clock.calendar.timeZone.secondsFromGMT(
+            for: Date(timeIntervalSince1970: Double($0)))
+        }
+        ruleDates[program.id] = Set(
+          rule.dates(
+            start: start, in: range, secondOfDay: program.start.secondsSinceMidnight,
+            utcOffset: utcOffset ?? 0))
       }
     }
   }

@@ -2,6 +2,12 @@
 /// through here (`loa log`), and Foundation's string search would cost
 /// seconds. The report's csv uses the same fields.
 public enum CSV {
+  /// Starts every csv file: UTF-8's byte-order mark, without which Excel
+  /// reads the file in the machine's code page and garbles the diacritics.
+  public static let byteOrderMark = "\u{FEFF}"
+  /// Ends every row, as RFC 4180 says.
+  public static let lineEnd = "\r\n"
+
   /// A field, quoted when it holds a comma, a quote or a line break.
   public static func field(_ value: String) -> String {
     let special: (UInt8) -> Bool = { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }

@@ -137,7 +137,7 @@ extension PlanReport {
       "plan_item", "plan_item_title", "campaign", "campaign_title", "planned", "aired", "partial",
       "missed", "minutes", "days",
     ]
-    var out = "\u{FEFF}" + header.joined(separator: ",") + "\r\n"
+    var out = CSV.byteOrderMark + header.joined(separator: ",") + CSV.lineEnd
     for item in items {
       for c in item.campaigns {
         out +=
@@ -145,7 +145,7 @@ extension PlanReport {
             CSV.text(item.planItem), CSV.text(item.title), CSV.text(c.campaign),
             CSV.text(c.title), String(c.planned), String(c.aired), String(c.partial),
             String(c.missed), String(format: "%.1f", c.minutes), String(c.days),
-          ].joined(separator: ",") + "\r\n"
+          ].joined(separator: ",") + CSV.lineEnd
       }
     }
     return out

@@ -41,6 +41,10 @@ final class ParseRecord {
 
 /// Turns one file's YAML into a fragment of the model, reporting every
 /// problem it finds with its file, line and column.
+///
+/// This file reads the file's sections and the station, plan and holidays;
+/// `ScheduleParser+Programs.swift` reads programs, and
+/// `ScheduleParser+Campaigns.swift` campaigns and announcements.
 struct ScheduleParser {
   static let topLevelKeys = [
     "station", "plan", "holidays", "programs", "campaigns", "announcements",
@@ -48,7 +52,7 @@ struct ScheduleParser {
 
   let reader: YAMLReader
   /// Audio references met while parsing, in order; see `ScheduleFragment.audioReferences`.
-  private let record = ParseRecord()
+  let record = ParseRecord()
   /// The folder of the file, against which `audio_dir` is resolved.
   let directory: URL
 
@@ -84,13 +88,13 @@ struct ScheduleParser {
     return fragment
   }
 
-  private func entries<T>(_ node: Node?, _ what: String, _ read: (Node) -> T?) -> [T] {
+  func entries<T>(_ node: Node?, _ what: String, _ read: (Node) -> T?) -> [T] {
     guard let node, let items = reader.list(node, "'\(what)'") else { return [] }
     return items.compactMap(read)
   }
 
   /// The id of an entry, read first so that every later message can name it.
-  private func entryID(_ node: Node, _ kind: String) -> (String, String) {
+  func entryID(_ node: Node, _ kind: String) -> (String, String) {
     if case .mapping(let mapping) = node, let idNode = mapping["id"],
       let id = idNode.scalar?.string, !id.isEmpty
     {
@@ -103,7 +107,7 @@ struct ScheduleParser {
 
   // MARK: Station
 
-  private func station(_ node: Node) -> Station? {
+  func station(_ node: Node) -> Station? {
     let context = "'station'"
     guard
       let f = reader.fields(
@@ -145,7 +149,7 @@ struct ScheduleParser {
     return station
   }
 
-  private func amplifier(_ node: Node) -> Amplifier? {
+  func amplifier(_ node: Node) -> Amplifier? {
     let context = "'amplifier'"
     guard
       let f = reader.fields(
@@ -174,7 +178,7 @@ struct ScheduleParser {
 
   // MARK: Plan
 
-  private func plan(_ node: Node) -> Plan? {
+  func plan(_ node: Node) -> Plan? {
     guard
       let f = reader.fields(
         of: node, "'plan'", allowed: ["id", "title", "report_to", "report_due", "items"],
@@ -205,7 +209,7 @@ struct ScheduleParser {
 
   // MARK: Holidays
 
-  private func holiday(_ node: Node) -> (Holiday, SourceLocation?)? {
+  func holiday(_ node: Node) -> (Holiday, SourceLocation?)? {
     let (_, context) = entryID(node, "holiday")
     guard
       let f = reader.fields(
@@ -258,7 +262,7 @@ struct ScheduleParser {
     )
   }
 
-  private func monthDay(_ node: Node, _ what: String, maxDay: (Int) -> Int) -> (Int, Int)? {
+  func monthDay(_ node: Node, _ what: String, maxDay: (Int) -> Int) -> (Int, Int)? {
     let raw = node.scalar?.string ?? ""
     let parts = raw.split(separator: "-")
     guard parts.count == 2, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isNumber) }),
@@ -277,253 +281,5 @@ struct ScheduleParser {
       return nil
     }
     return (month, day)
-  }
-
-  // MARK: Programs
-
-  private func program(_ node: Node) -> Program? {
-    let (_, context) = entryID(node, "program")
-    guard
-      let f = reader.fields(
-        of: node, context,
-        allowed: [
-          "id", "title", "start", "repeat", "from", "until", "except", "on", "replaces",
-          "max_length", "segments",
-        ], required: ["id", "title", "start", "segments"])
-    else { return nil }
-    let id = f["id"].flatMap { reader.identifier($0, "a program's id") }
-    let title = f["title"].flatMap { reader.text($0, "the title of \(context)") }
-    let start = f["start"].flatMap { reader.time($0, "'start' of \(context)") }
-    let repetition = f["repeat"].map { self.repetition($0, context) } ?? .daily
-    let from = f["from"].flatMap { reader.date($0, "'from' of \(context)") }
-    let until = f["until"].flatMap { reader.date($0, "'until' of \(context)") }
-    let except = (f["except"].flatMap { reader.list($0, "'except' of \(context)") } ?? [])
-      .compactMap {
-        item -> DayReference? in
-        if let raw = item.scalar?.string, raw.first?.isNumber == true {
-          return reader.date(item, "a date in 'except' of \(context)").map { .date($0) }
-        }
-        return reader.located(item) { reader.identifier($0, "a holiday in 'except' of \(context)") }
-          .map { id in
-            record.references.append(
-              Reference(kind: "holiday", id: id, context: "'except' of \(context)"))
-            return .holiday(id)
-          }
-      }
-    let on = ids(f["on"], "'on' of \(context)", "holiday")
-    let replaces = ids(f["replaces"], "'replaces' of \(context)", "program")
-    let maxLength = f["max_length"].flatMap {
-      reader.duration($0, "'max_length' of \(context)", atLeast: .seconds(1))
-    }
-    let segments = f["segments"].flatMap { self.segments($0, context) }
-    checkSpan(from: from, until: until, in: f, context)
-    if case .rule(let rule)? = Optional(repetition), rule.dependsOnStart, from == nil {
-      reader.error(
-        "\(context) has a rule that counts from its first day (INTERVAL, COUNT, BYSETPOS or a "
-          + "day taken from the start): add 'from: YYYY-MM-DD'", at: (f["repeat"] ?? f.node))
-    }
-    guard let id, let title, let start, let segments else { return nil }
-    return Program(
-      id: id, title: title, start: start, repetition: repetition, from: from, until: until,
-      except: except, on: on, replaces: replaces, maxLength: maxLength, segments: segments,
-      location: reader.location((f["id"] ?? f.node)))
-  }
-
-  /// `until` must not come before `from`.
-  private func checkSpan(from: CivilDate?, until: CivilDate?, in f: Fields, _ context: String) {
-    guard let from, let until, until < from else { return }
-    reader.error(
-      "\(context) ends ('until' \(until)) before it begins ('from' \(from))",
-      at: f["until"] ?? f.node)
-  }
-
-  private func repetition(_ node: Node, _ context: String) -> Repetition {
-    guard let raw = reader.text(node, "'repeat' of \(context)") else { return .daily }
-    switch raw.lowercased() {
-    case "daily": return .daily
-    case "weekdays": return .weekdays
-    case "weekends": return .weekends
-    default:
-      guard raw.uppercased().contains("FREQ") else {
-        reader.error(
-          "'repeat' of \(context) must be daily, weekdays, weekends or an RRULE such as "
-            + "\"FREQ=WEEKLY;BYDAY=MO\", found '\(raw)'"
-            + didYouMean(raw, among: ["daily", "weekdays", "weekends"]), at: node)
-        return .daily
-      }
-      do {
-        return .rule(try RecurrenceRule(parsing: raw))
-      } catch {
-        let quoted = node.scalar?.style == .singleQuoted || node.scalar?.style == .doubleQuoted
-        let location = reader.location(node)?.advanced(by: error.offset + (quoted ? 1 : 0))
-        reader.error("bad RRULE in 'repeat' of \(context): \(error.message)", at: location)
-        return .daily
-      }
-    }
-  }
-
-  /// A list of holiday or program ids, each recorded for checking.
-  private func ids(_ node: Node?, _ what: String, _ kind: String) -> [Located<String>] {
-    guard let node, let items = reader.list(node, what) else { return [] }
-    let ids = items.compactMap { item in
-      reader.located(item) { reader.identifier($0, "a \(kind) id in \(what)") }
-    }
-    record.references += ids.map { Reference(kind: kind, id: $0, context: what) }
-    return ids
-  }
-
-  private func segments(_ node: Node, _ context: String) -> [Segment]? {
-    guard let items = reader.list(node, "'segments' of \(context)") else { return nil }
-    if items.isEmpty {
-      reader.error("\(context) has no segments: list at least one file", at: node)
-      return nil
-    }
-    var segments: [Segment] = []
-    for item in items {
-      let what = "a segment of \(context)"
-      guard let f = reader.fields(of: item, what, allowed: ["file", "campaigns", "silence"]) else {
-        continue
-      }
-      let given = ["file", "campaigns", "silence"].filter { f.values[$0] != nil }
-      guard given.count == 1 else {
-        reader.error(
-          given.isEmpty
-            ? "\(what) needs one of 'file', 'campaigns' or 'silence'"
-            : "\(what) has both '\(given[0])' and '\(given[1])': one per segment", at: item)
-        continue
-      }
-      switch given[0] {
-      case "file":
-        if let ref = f["file"].flatMap({ audio($0, "'file' in \(what)") }) {
-          segments.append(.file(ref))
-        }
-      case "campaigns":
-        if let n = f["campaigns"].flatMap({
-          reader.integer($0, "'campaigns' in \(what)", in: 1...50)
-        }) {
-          segments.append(.campaigns(n))
-        }
-      default:
-        if let d = f["silence"].flatMap({
-          reader.duration($0, "'silence' in \(what)", atLeast: .milliseconds(1))
-        }) {
-          segments.append(.silence(d))
-        }
-      }
-    }
-    return segments
-  }
-
-  private func audio(_ node: Node, _ what: String) -> AudioReference? {
-    guard let path = reader.text(node, what) else { return nil }
-    let reference = AudioReference(path, at: reader.location(node))
-    record.audio.append(reference)
-    return reference
-  }
-
-  // MARK: Campaigns
-
-  private func campaign(_ node: Node) -> Campaign? {
-    let (_, context) = entryID(node, "campaign")
-    guard
-      let f = reader.fields(
-        of: node, context,
-        allowed: [
-          "id", "title", "plan_item", "files", "from", "until", "around", "programs", "per_day",
-          "priority",
-        ], required: ["id", "title", "files"])
-    else { return nil }
-    let id = f["id"].flatMap { reader.identifier($0, "a campaign's id") }
-    let title = f["title"].flatMap { reader.text($0, "the title of \(context)") }
-    let planItem = f["plan_item"].flatMap { n in
-      reader.located(n) { reader.identifier($0, "'plan_item'") }
-    }
-    let fileNodes = f["files"].flatMap { reader.list($0, "'files' of \(context)") } ?? []
-    if let filesNode = f["files"], fileNodes.isEmpty, case .sequence = filesNode {
-      reader.error("\(context) has no files: list at least one", at: filesNode)
-    }
-    let files = fileNodes.compactMap { audio($0, "a file of \(context)") }
-    let from = f["from"].flatMap { reader.date($0, "'from' of \(context)") }
-    let until = f["until"].flatMap { reader.date($0, "'until' of \(context)") }
-    let around = f["around"].flatMap { self.around($0, context) }
-    if f["from"] == nil, f["around"] == nil, f.values["files"] != nil {
-      reader.error(
-        "\(context) needs 'from' (its first day) or 'around' (a holiday): a campaign runs for a date range",
-        at: f.keyNode("id") ?? node)
-    }
-    checkSpan(from: from, until: until, in: f, context)
-    let programs = f["programs"].map { ids($0, "'programs' of \(context)", "program") }
-    let perDay = f["per_day"].flatMap { reader.integer($0, "'per_day' of \(context)", in: 1...100) }
-    var priority = Priority.normal
-    if let node = f["priority"],
-      let value = reader.choice(node, "'priority' of \(context)", as: Priority.self)
-    {
-      if value == .emergency {
-        reader.error(
-          "campaign spots can be normal or priority; emergencies are announcements", at: node)
-      } else {
-        priority = value
-      }
-    }
-    guard let id, let title, !files.isEmpty, files.count == fileNodes.count else { return nil }
-    return Campaign(
-      id: id, title: title, planItem: planItem, files: files,
-      window: CampaignWindow(from: from, until: until, around: around), programs: programs,
-      perDay: perDay, priority: priority, location: reader.location((f["id"] ?? f.node)))
-  }
-
-  private func around(_ node: Node, _ context: String) -> CampaignWindow.AroundHoliday? {
-    let what = "'around' of \(context)"
-    guard
-      let f = reader.fields(
-        of: node, what, allowed: ["holiday", "before", "after"], required: ["holiday"])
-    else { return nil }
-    let holiday = f["holiday"].flatMap { n in
-      reader.located(n) { reader.identifier($0, "'holiday' in \(what)") }
-    }
-    if let holiday {
-      record.references.append(Reference(kind: "holiday", id: holiday, context: what))
-    }
-    let before = f["before"].flatMap { reader.duration($0, "'before' in \(what)") } ?? .zero
-    let after = f["after"].flatMap { reader.duration($0, "'after' in \(what)") } ?? .zero
-    for (key, value) in [("before", before), ("after", after)]
-    where value.components.seconds % 86_400 != 0 || value.components.attoseconds != 0 {
-      reader.error("'\(key)' in \(what) must be whole days, e.g. 14d", at: (f[key] ?? f.node))
-    }
-    // A window that reached from one year's holiday to the next would make
-    // every day part of two windows.
-    if before.wholeDays + after.wholeDays > 300, let node = f["before"] ?? f["after"] {
-      reader.error(
-        "the window \(what) spans \(before.wholeDays + after.wholeDays + 1) days: around a yearly "
-          + "holiday it must be shorter (before + after at most 300d); use 'from' and 'until' instead",
-        at: node)
-      return nil
-    }
-    guard let holiday else { return nil }
-    return .init(holiday: holiday, daysBefore: before.wholeDays, daysAfter: after.wholeDays)
-  }
-
-  // MARK: Announcements
-
-  private func announcement(_ node: Node) -> Announcement? {
-    let (_, context) = entryID(node, "announcement")
-    guard
-      let f = reader.fields(
-        of: node, context, allowed: ["id", "title", "at", "file", "times", "gap", "priority"],
-        required: ["id", "title", "at", "file"])
-    else { return nil }
-    let id = f["id"].flatMap { reader.identifier($0, "an announcement's id") }
-    let title = f["title"].flatMap { reader.text($0, "the title of \(context)") }
-    let at = f["at"].flatMap { reader.dateTime($0, "'at' of \(context)") }
-    let file = f["file"].flatMap { audio($0, "'file' of \(context)") }
-    let times = f["times"].flatMap { reader.integer($0, "'times' of \(context)", in: 1...20) } ?? 1
-    let gap = f["gap"].flatMap { reader.duration($0, "'gap' of \(context)") } ?? .zero
-    let priority =
-      f["priority"].flatMap { reader.choice($0, "'priority' of \(context)", as: Priority.self) }
-      ?? .normal
-    guard let id, let title, let at, let file else { return nil }
-    return Announcement(
-      id: id, title: title, at: at, file: file, times: times, gap: gap, priority: priority,
-      location: reader.location((f["id"] ?? f.node)))
   }
 }

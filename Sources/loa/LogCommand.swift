@@ -50,11 +50,15 @@ struct LogCommand: ParsableCommand {
     var out = StandardOutput()
     switch format {
     case .csv:
-      out.line(
-        "id,kind,program,title,planned_start,started_at,ended_at,status,late_ms,duration_s,frames,device,xruns,reason"
-      )
+      // For Excel, as the report's csv: a byte-order mark, RFC 4180 rows,
+      // and no cell that a spreadsheet would run as a formula (`CSV.text`).
+      out.write(
+        CSV.byteOrderMark
+          + "id,kind,program,title,planned_start,started_at,ended_at,status,late_ms,duration_s,"
+          + "frames,device,xruns,reason" + CSV.lineEnd)
       var times = ISOWriter(clock: clock)
       let comma: [UInt8] = [0x2C]
+      let lineEnd = Array(CSV.lineEnd.utf8)
       try log.eachAiring(filter, withItems: false) { airing in
         // Field by field into the output buffer: no array, no join.
         out.write(decimal: Int(airing.id))
@@ -81,7 +85,8 @@ struct LogCommand: ParsableCommand {
         out.write(bytes: comma)
         out.write(decimal: airing.xruns)
         out.write(bytes: comma)
-        out.line(CSV.text(airing.reason))
+        out.write(CSV.text(airing.reason))
+        out.write(bytes: lineEnd)
       }
     case .json:
       out.write("[")

@@ -181,13 +181,21 @@ let rfcExamples: [RFCExample] = [
 ]
 
 /// The dates `rule` selects from DTSTART `start` through `last`, as `YYYY-MM-DD`.
-private func occurrences(_ rule: String, from start: String, through last: String = "2010-12-31")
-  throws -> [String]
-{
+/// The dates `rule` selects; each occurrence starts at `time` (seconds into
+/// the day) on a clock `utcOffset` seconds from UTC. The defaults are the
+/// RFC's: its examples start at 09:00 in New York, whose winter offset
+/// applies to each of their UNTILs (the one in October is a midnight UTC,
+/// after which 09:00 comes either way).
+private func occurrences(
+  _ rule: String, from start: String, through last: String = "2010-12-31",
+  at time: Int = 9 * 3600, utcOffset: Int = -5 * 3600
+) throws -> [String] {
   let parsed = try RecurrenceRule(parsing: rule)
   let first = try civil(start)
-  return parsed.dates(start: first, in: CivilDateRange(first, through: try civil(last)))
-    .map(\.description)
+  return parsed.dates(
+    start: first, in: CivilDateRange(first, through: try civil(last)), secondOfDay: time,
+    utcOffset: utcOffset
+  ).map(\.description)
 }
 
 private func civil(_ iso: String) throws -> CivilDate { try #require(CivilDate(iso: iso)) }
@@ -281,17 +289,58 @@ struct RecurrenceRuleTests {
         == ["2025-01-01", "2025-03-01", "2025-05-01", "2025-07-01", "2025-08-01"])
   }
 
-  @Test("ends on the UNTIL date, whether written as a date or a date-time, and before a midnight")
-  func untilForms() throws {
-    for (until, last) in [
-      ("19970905", "1997-09-05"), ("19970905T235959Z", "1997-09-05"),
-      ("19970905T090000", "1997-09-05"), ("19970905T000000Z", "1997-09-04"),
-    ] {
-      let dates = try occurrences("FREQ=DAILY;UNTIL=\(until)", from: "1997-09-02")
-      #expect(dates.last == last, "UNTIL=\(until)")
-      #expect(dates.first == "1997-09-02", "UNTIL=\(until)")
+  @Test("ends on the UNTIL date when it is a date, whatever time the program airs")
+  func untilDate() throws {
+    for time in [0, 9 * 3600, 86_399] {
+      let dates = try occurrences("FREQ=DAILY;UNTIL=19970905", from: "1997-09-02", at: time)
+      #expect(dates == ["1997-09-02", "1997-09-03", "1997-09-04", "1997-09-05"], "at \(time) s")
     }
     #expect(try occurrences("FREQ=DAILY;UNTIL=19970901", from: "1997-09-02").isEmpty)
+  }
+
+  @Test(
+    "an UNTIL with Z is an instant in UTC: at 02:14 in Hà Nội, UNTIL=20261015T000000Z still airs on the 15th"
+  )
+  func untilUTC() throws {
+    let hanoi = 7 * 3600
+    let at0214 = 2 * 3600 + 14 * 60
+    // 2026-10-15 02:14 at UTC+7 is 2026-10-14T19:14Z, before UNTIL, as
+    // python-dateutil and every calendar count it; the 16th's is after.
+    for (until, last) in [
+      ("20261015T000000Z", "2026-10-15"), ("20261014T191400Z", "2026-10-15"),
+      ("20261014T191359Z", "2026-10-14"), ("20261015T191400Z", "2026-10-16"),
+      ("20261013T235959Z", "2026-10-14"),
+    ] {
+      let dates = try occurrences(
+        "FREQ=DAILY;UNTIL=\(until)", from: "2026-10-10", through: "2026-12-31", at: at0214,
+        utcOffset: hanoi)
+      #expect(dates.last == last, "UNTIL=\(until)")
+      #expect(dates.first == "2026-10-10", "UNTIL=\(until)")
+    }
+    // West of Greenwich the same instant can fall on the day before.
+    #expect(
+      try occurrences(
+        "FREQ=DAILY;UNTIL=20261015T030000Z", from: "2026-10-10", through: "2026-12-31",
+        at: 22 * 3600,
+        utcOffset: -5 * 3600
+      ).last == "2026-10-14")
+  }
+
+  @Test("an UNTIL with a time but no Z is on the station's clock, compared with the start time")
+  func untilFloating() throws {
+    let at0214 = 2 * 3600 + 14 * 60
+    for (until, last) in [
+      ("20261015T021400", "2026-10-15"), ("20261015T021359", "2026-10-14"),
+      ("20261015T000000", "2026-10-14"), ("20261015T235959", "2026-10-15"),
+    ] {
+      // The station's offset does not matter to a floating time.
+      for offset in [7 * 3600, -5 * 3600] {
+        let dates = try occurrences(
+          "FREQ=DAILY;UNTIL=\(until)", from: "2026-10-10", through: "2026-12-31", at: at0214,
+          utcOffset: offset)
+        #expect(dates.last == last, "UNTIL=\(until), offset \(offset)")
+      }
+    }
   }
 
   @Test("counts BYDAY ordinals in the month, or in the year for a YEARLY rule without BYMONTH")
@@ -401,7 +450,7 @@ struct RecurrenceRuleTests {
     #expect(rule.byMonth == [3, 9] && rule.byMonthDay == [-1, 15] && rule.bySetPosition == [-2])
     let plain = try RecurrenceRule(parsing: "FREQ=DAILY;UNTIL=20251231")
     #expect(plain.interval == 1 && plain.count == nil && plain.weekStart == .monday)
-    #expect(plain.until == CivilDate(year: 2025, month: 12, day: 31))
+    #expect(plain.until == .day(CivilDate(year: 2025, month: 12, day: 31)!))
     #expect(plain.byDay.isEmpty && plain.byMonthDay.isEmpty && plain.byMonth.isEmpty)
   }
 
@@ -411,7 +460,7 @@ struct RecurrenceRuleTests {
       ("rrule:freq=monthly;byday=-1su", "FREQ=MONTHLY;BYDAY=-1SU"),
       (
         "BYDAY=TU,TH;WKST=SU;INTERVAL=2;UNTIL=19971007T000000Z;FREQ=WEEKLY",
-        "FREQ=WEEKLY;INTERVAL=2;UNTIL=19971006;BYDAY=TU,TH;WKST=SU"
+        "FREQ=WEEKLY;INTERVAL=2;UNTIL=19971007T000000Z;BYDAY=TU,TH;WKST=SU"
       ),
       (
         "FREQ=YEARLY;BYSETPOS=1;BYDAY=+1MO;BYMONTHDAY=1;BYMONTH=1;COUNT=3;WKST=MO",

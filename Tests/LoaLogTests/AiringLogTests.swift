@@ -96,16 +96,27 @@ struct AiringLogTests {
   }
 }
 
-/// The `loa-log-writer` helper built beside this test bundle.
-let writerBinary: String = {
-  let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-  for candidate in [bundle, bundle.deletingLastPathComponent()] {
-    let path = candidate.appendingPathComponent("loa-log-writer").path
-    if FileManager.default.isExecutableFile(atPath: path) { return path }
+/// The `loa-log-writer` this test run built, beside the test bundle; never
+/// an older one elsewhere (in `.build/debug`), which would test other code.
+var writerBinary: String {
+  get throws {
+    let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    let path = folder.appendingPathComponent("loa-log-writer").path
+    guard FileManager.default.isExecutableFile(atPath: path) else {
+      throw MissingWriter(path: path)
+    }
+    return path
   }
-  return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent(".build/debug/loa-log-writer").path
-}()
+}
+
+/// The test run's own writer is not where it should be.
+struct MissingWriter: Error, CustomStringConvertible {
+  let path: String
+  var description: String {
+    "no loa-log-writer built beside the test bundle at \(path): build it with the tests "
+      + "(swift build --build-tests), then run them (swift test --skip-build)"
+  }
+}
 
 @Suite("The airing log under kill -9")
 struct CrashTests {
@@ -119,7 +130,7 @@ struct CrashTests {
     var generator = SystemRandomNumberGenerator()
     for _ in 0..<40 {
       let process = Process()
-      process.executableURL = URL(fileURLWithPath: writerBinary)
+      process.executableURL = URL(fileURLWithPath: try writerBinary)
       process.arguments = [state.path]
       let output = Pipe()
       process.standardOutput = output

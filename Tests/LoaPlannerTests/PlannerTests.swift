@@ -122,6 +122,24 @@ struct ProgramDayTests {
     #expect(
       airings.map(\.localStart.date) == [day("2025-10-26"), day("2025-11-30"), day("2025-12-28")])
   }
+
+  @Test(
+    "an RRULE's UNTIL with Z is UTC: a program at 02:14 in Hà Nội airs on the 15th with UNTIL=20261015T000000Z"
+  )
+  func untilInUTC() throws {
+    // 2026-10-15 02:14 at UTC+7 is 2026-10-14T19:14Z, before UNTIL.
+    let utc = try RecurrenceRule(parsing: "FREQ=DAILY;UNTIL=20261015T000000Z")
+    let airings = plan(
+      [program("dem", TimeOfDay(hour: 2, minute: 14)!, repetition: .rule(utc))],
+      from: "2026-10-13", to: "2026-10-17")
+    #expect(airings.map(\.localStart.date.day) == [13, 14, 15])
+    // Without Z the same text is 00:00 on the station's clock, before 02:14.
+    let floating = try RecurrenceRule(parsing: "FREQ=DAILY;UNTIL=20261015T000000")
+    let local = plan(
+      [program("dem", TimeOfDay(hour: 2, minute: 14)!, repetition: .rule(floating))],
+      from: "2026-10-13", to: "2026-10-17")
+    #expect(local.map(\.localStart.date.day) == [13, 14])
+  }
 }
 
 @Suite("Campaign spots")

@@ -6,16 +6,28 @@ let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
   .deletingLastPathComponent()
   .deletingLastPathComponent()
 
-/// The `loa` binary built beside this test bundle.
-let loaBinary: String = {
-  if let path = ProcessInfo.processInfo.environment["LOA_BINARY"] { return path }
-  let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-  for candidate in [bundle, bundle.deletingLastPathComponent()] {
-    let path = candidate.appendingPathComponent("loa").path
-    if FileManager.default.isExecutableFile(atPath: path) { return path }
+/// The `loa` this test run built, beside the test bundle in the same build
+/// folder; never another (an older one in `.build/debug`, one named in the
+/// environment), which would test other code and could pass for it.
+var loaBinary: String {
+  get throws {
+    let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    let path = folder.appendingPathComponent("loa").path
+    guard FileManager.default.isExecutableFile(atPath: path) else {
+      throw MissingBinary(path: path)
+    }
+    return path
   }
-  return repository.appendingPathComponent(".build/debug/loa").path
-}()
+}
+
+/// The test run's own `loa` is not where it should be.
+struct MissingBinary: Error, CustomStringConvertible {
+  let path: String
+  var description: String {
+    "no loa built beside the test bundle at \(path): build it with the tests "
+      + "(swift build --build-tests), then run them (swift test --skip-build)"
+  }
+}
 
 struct Run {
   let status: Int32
@@ -30,7 +42,7 @@ func loa(_ arguments: String..., environment: [String: String] = [:]) throws -> 
 
 func loa(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
   let process = Process()
-  process.executableURL = URL(fileURLWithPath: loaBinary)
+  process.executableURL = URL(fileURLWithPath: try loaBinary)
   process.arguments = arguments
   process.currentDirectoryURL = repository
   // Files rather than pipes, so that a large output can never block the child.
@@ -343,10 +355,13 @@ struct CommandLineTests {
       "play", "--output", "null", "audio/nhac-hieu.ogg", "audio/README.md",
       environment: environment)
     #expect(played.status == 1)
+    // For Excel, as the report's: a byte-order mark (else it garbles
+    // Vietnamese), rows ending in CRLF.
     let csv = try loa("log", "--format", "csv", environment: environment)
-    let rows = csv.output.split(separator: "\n")
+    #expect(csv.output.hasPrefix("\u{FEFF}id,kind,program,title,planned_start,started_at"))
+    #expect(csv.output.hasSuffix("\r\n"))
+    let rows = csv.output.dropFirst().split(separator: "\r\n")
     #expect(rows.count == 2)
-    #expect(rows[0].hasPrefix("id,kind,program,title,planned_start,started_at"))
     #expect(rows[1].hasPrefix("1,manual,,\"loa play: nhac-hieu.ogg, README.md\",,"))
     #expect(rows[1].contains(",completed,,6.800,326401,null,0,"))
 
