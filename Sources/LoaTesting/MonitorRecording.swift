@@ -220,28 +220,57 @@ public func percentile(_ values: [Double], _ fraction: Double) -> Double {
 /// level from its first sample (a cosine starts at its crest), so that its
 /// onset is its first frame.
 public func writeToneWAV(to path: String, seconds: Double, rate: Int = 48_000) throws {
-  let frames = Int(seconds * Double(rate))
-  var data = Data(capacity: 44 + frames * 4)
+  try writeWAV(to: path, frames: Int(seconds * Double(rate)), channels: 2, rate: rate) { frame in
+    Int16((16_383 * cos(2 * Double.pi * 1_000 * Double(frame) / Double(rate))).rounded())
+  }
+}
+
+/// Writes a 16-bit WAV of `frames` frames, every channel of a frame the
+/// sample that `sample` gives for it.
+public func writeWAV(
+  to path: String, frames: Int, channels: Int, rate: Int, sample: (Int) -> Int16
+) throws {
+  var data = Data(capacity: 44 + frames * channels * 2)
   func append<T: FixedWidthInteger>(_ value: T) {
     withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) }
   }
   data.append(contentsOf: Array("RIFF".utf8))
-  append(UInt32(36 + frames * 4))
+  append(UInt32(36 + frames * channels * 2))
   data.append(contentsOf: Array("WAVEfmt ".utf8))
   append(UInt32(16))
   append(UInt16(1))
-  append(UInt16(2))
+  append(UInt16(channels))
   append(UInt32(rate))
-  append(UInt32(rate * 4))
-  append(UInt16(4))
+  append(UInt32(rate * channels * 2))
+  append(UInt16(channels * 2))
   append(UInt16(16))
   data.append(contentsOf: Array("data".utf8))
-  append(UInt32(frames * 4))
+  append(UInt32(frames * channels * 2))
   for frame in 0..<frames {
-    let value = Int16(
-      (16_383 * cos(2 * Double.pi * 1_000 * Double(frame) / Double(rate))).rounded())
-    append(value)
-    append(value)
+    let value = sample(frame)
+    for _ in 0..<channels { append(value) }
   }
   try data.write(to: URL(fileURLWithPath: path))
+}
+
+/// The executable `name` that this test run built, beside its test bundle;
+/// never another (an older one in `.build/debug`), which would test other
+/// code and could pass for it.
+public func builtProduct(_ name: String) throws -> String {
+  let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+  let path = folder.appendingPathComponent(name).path
+  guard FileManager.default.isExecutableFile(atPath: path) else {
+    throw MissingProduct(name: name, path: path)
+  }
+  return path
+}
+
+/// The test run's own build of an executable is not where it should be.
+public struct MissingProduct: Error, CustomStringConvertible {
+  public let name: String
+  public let path: String
+  public var description: String {
+    "no \(name) built beside the test bundle at \(path): build it with the tests "
+      + "(swift build --build-tests), then run them (swift test --skip-build)"
+  }
 }

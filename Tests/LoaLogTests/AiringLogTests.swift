@@ -96,26 +96,9 @@ struct AiringLogTests {
   }
 }
 
-/// The `loa-log-writer` this test run built, beside the test bundle; never
-/// an older one elsewhere (in `.build/debug`), which would test other code.
+/// The `loa-log-writer` this test run built.
 var writerBinary: String {
-  get throws {
-    let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    let path = folder.appendingPathComponent("loa-log-writer").path
-    guard FileManager.default.isExecutableFile(atPath: path) else {
-      throw MissingWriter(path: path)
-    }
-    return path
-  }
-}
-
-/// The test run's own writer is not where it should be.
-struct MissingWriter: Error, CustomStringConvertible {
-  let path: String
-  var description: String {
-    "no loa-log-writer built beside the test bundle at \(path): build it with the tests "
-      + "(swift build --build-tests), then run them (swift test --skip-build)"
-  }
+  get throws { try builtProduct("loa-log-writer") }
 }
 
 @Suite("The airing log under kill -9")

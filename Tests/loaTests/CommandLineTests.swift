@@ -1,4 +1,5 @@
 import Foundation
+import LoaTesting
 import Testing
 
 /// The repository root, found from this file's path.
@@ -6,27 +7,9 @@ let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
   .deletingLastPathComponent()
   .deletingLastPathComponent()
 
-/// The `loa` this test run built, beside the test bundle in the same build
-/// folder; never another (an older one in `.build/debug`, one named in the
-/// environment), which would test other code and could pass for it.
+/// The `loa` this test run built.
 var loaBinary: String {
-  get throws {
-    let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    let path = folder.appendingPathComponent("loa").path
-    guard FileManager.default.isExecutableFile(atPath: path) else {
-      throw MissingBinary(path: path)
-    }
-    return path
-  }
-}
-
-/// The test run's own `loa` is not where it should be.
-struct MissingBinary: Error, CustomStringConvertible {
-  let path: String
-  var description: String {
-    "no loa built beside the test bundle at \(path): build it with the tests "
-      + "(swift build --build-tests), then run them (swift test --skip-build)"
-  }
+  get throws { try builtProduct("loa") }
 }
 
 struct Run {
