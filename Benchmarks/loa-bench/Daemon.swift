@@ -152,7 +152,8 @@ func benchmarkDaemon(loa: String) {
       min(absolute.count - 1, Int((0.99 * Double(absolute.count)).rounded(.up)) - 1)]
     print(
       String(
-        format: "loa's own log (ALSA trigger timestamps), %d airings: p50 %.1f ms, p99 %.1f ms, "
+        format:
+          "loa's own reckoning in its log (ALSA's trigger timestamp, or the device's delay), %d airings: p50 %.1f ms, p99 %.1f ms, "
           + "max %.1f ms", absolute.count, lateness.sorted()[lateness.count / 2], p99,
         absolute.last ?? 0))
   }
