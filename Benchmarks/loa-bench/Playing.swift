@@ -80,5 +80,5 @@ func benchmarkPlaying(loa: String) {
   ratio(5, 4)
   ratio(6, 3)
   ratio(6, 4)
-  print("targets: CPU ≤ aplay for WAV and ≤ mpg123/ffmpeg for MP3; ≤ 20 MiB resident while playing")
+  print("targets: CPU ≤ aplay for WAV and ≤ mpg123/ffmpeg for MP3; ≤ 24 MiB resident while playing")
 }
