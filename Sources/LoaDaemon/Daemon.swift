@@ -285,6 +285,14 @@ public final class Daemon {
               + "(\(folders.dropFirst().first ?? "none")); loa announce copies other files to "
               + "the spool"))
       }
+      // Opening a FIFO would block this thread until someone writes to it.
+      guard RealPath.isRegularFile(path) else {
+        return reply(
+          .failure(
+            .unreadableAudio,
+            "\(request.file) is not a regular file (a FIFO, a device or a folder); "
+              + "announce an audio file"))
+      }
       do {
         let measured = try measurements.measurement(of: path, channels: channels)
         let announcement = PreparedAnnouncement(

@@ -142,6 +142,14 @@ struct AnnounceCommand: ParsableCommand {
   }
 
   func run() throws {
+    // Not a FIFO or a device: opening one would wait for a writer, and
+    // reading it might never end.
+    guard RealPath.isRegularFile(file) else {
+      printError(
+        "error: \(file): not a regular file (a FIFO, a device or a folder); announce an "
+          + "audio file")
+      throw ExitCode(1)
+    }
     // Readable audio, or a clear error here rather than from the daemon.
     do {
       _ = try SoundFile(readingAt: file)

@@ -1,0 +1,66 @@
+import Foundation
+import LoaTesting
+import Testing
+
+/// Runs the real `loa`, killed after `seconds`: a command that hangs fails
+/// its test instead of hanging it (status 137 then).
+func loa(within seconds: Int, _ arguments: String...) throws -> Run {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+  process.arguments = ["-s", "KILL", "\(seconds)", loaBinary] + arguments
+  process.currentDirectoryURL = repository
+  var env = ProcessInfo.processInfo.environment
+  env.removeValue(forKey: "LOA_SCHEDULE")
+  process.environment = env
+  let folder = try TemporaryFolder()
+  let (outPath, errPath) = (folder.path("out"), folder.path("err"))
+  _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+  _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+  let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+  let errors = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+  process.standardOutput = output
+  process.standardError = errors
+  try process.run()
+  process.waitUntilExit()
+  try output.close()
+  try errors.close()
+  return Run(
+    status: process.terminationStatus,
+    output: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+    errors: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+}
+
+@Suite("Inputs that would hang or exhaust the daemon", .serialized)
+struct InputTests {
+  @Test("a FIFO is refused at once, by loa announce and by the daemon, whose worker goes on")
+  func fifo() throws {
+    let station = try RealTimeStation(lead: 4)
+    try station.save(station.yaml([600]))
+    let daemon = try station.start()
+    try daemon.waitFor("playing to")
+
+    let outside = station.folder.path("pipe.wav")
+    #expect(mkfifo(outside, 0o644) == 0)
+    let started = Date()
+    let refused = try loa(within: 10, "announce", outside, "--state", station.state)
+    #expect(refused.status == 1, "\(refused.errors)")
+    #expect(refused.errors.contains("not a regular file"), "\(refused.errors)")
+    #expect(Date().timeIntervalSince(started) < 5)
+
+    // One in the spool, asked for directly: the daemon does not open it.
+    let spooled = station.state + "/spool/pipe.wav"
+    #expect(mkfifo(spooled, 0o644) == 0)
+    let talk = try ControlConnection(station.state + "/control.sock")
+    talk.send(#"{"v":1,"command":"announce","file":"\#(spooled)"}"# + "\n")
+    let answer = talk.answer()
+    #expect(answer?["code"] as? String == "unreadable_audio", "\(String(describing: answer))")
+    #expect((answer?["error"] as? String)?.contains("not a regular file") == true)
+
+    // The worker is free: a real announcement is measured and taken.
+    let tone = try station.tone(seconds: 1)
+    let announced = try loa(within: 20, "announce", tone, "--state", station.state)
+    #expect(announced.status == 0, "\(announced.errors)")
+    daemon.signal(SIGTERM)
+    #expect(daemon.wait() == 0, "\(daemon.said)")
+  }
+}
