@@ -63,4 +63,49 @@ struct InputTests {
     daemon.signal(SIGTERM)
     #expect(daemon.wait() == 0, "\(daemon.said)")
   }
+
+  @Test("256 clients trickling bytes neither hold the slots nor lock out loa status")
+  func trickling() throws {
+    let station = try RealTimeStation(lead: 4)
+    try station.save(station.yaml([600]))
+    let daemon = try station.start()
+    try daemon.waitFor("playing to")
+    let socket = station.state + "/control.sock"
+
+    let tricklers = try (0..<256).map { _ in try ControlConnection(socket) }
+    let request = Array(#"{"v":1,"command":"status"}"#)
+    for byte in 0..<3 {
+      for trickler in tricklers { trickler.send(String(request[byte])) }
+      // The operator gets in at once, every time.
+      let started = Date()
+      let status = try loa(within: 10, "status", "--state", station.state)
+      #expect(status.status == 0, "\(status.errors)")
+      #expect(Date().timeIntervalSince(started) < 3)
+      #expect(
+        try loa(within: 10, "stop", "--state", station.state).errors.contains(
+          "nothing is on air"))
+      Thread.sleep(forTimeInterval: 2)
+    }
+    // Bytes every 2 s did not keep them: each had 10 s for a whole request.
+    Thread.sleep(forTimeInterval: 6)
+    let open = tricklers.filter { !$0.isClosedNow }
+    #expect(open.isEmpty, "\(open.count) still open")
+    daemon.signal(SIGTERM)
+    #expect(daemon.wait() == 0, "\(daemon.said)")
+  }
+}
+
+extension ControlConnection {
+  /// True when the daemon has closed it (having maybe said why), without
+  /// waiting for more.
+  var isClosedNow: Bool {
+    var probe = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+    guard poll(&probe, 1, 0) > 0 else { return false }
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+      let count = recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+      if count == 0 { return true }
+      if count < 0 { return false }
+    }
+  }
 }
