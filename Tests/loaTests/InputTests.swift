@@ -95,6 +95,46 @@ struct InputTests {
   }
 }
 
+extension InputTests {
+  @Test("an alias bomb is refused in a moment by validate and reload; the corrected file loads")
+  func aliasBomb() throws {
+    var bomb = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for level in 1..<9 {
+      bomb.append(
+        "a\(level): &a\(level) ["
+          + Array(repeating: "*a\(level - 1)", count: 10)
+          .joined(separator: ", ") + "]")
+    }
+    bomb.append("? *a8\n: 1\n")
+    let station = try RealTimeStation(lead: 4)
+    let good = station.yaml([600])
+    let bad = good + bomb.joined(separator: "\n")
+    let file = station.folder.path("bomb.yaml")
+    try bad.write(toFile: file, atomically: true, encoding: .utf8)
+    let started = Date()
+    let validated = try loa(within: 20, "validate", file)
+    #expect(validated.status == 1)
+    #expect(validated.output.contains("bomb.yaml:"), "\(validated.output)")
+    #expect(validated.output.contains(": error: aliases repeat more than"), "\(validated.output)")
+    #expect(Date().timeIntervalSince(started) < 5)
+
+    // The daemon: saved (and so reloaded by inotify), then asked to reload.
+    try station.save(good)
+    let daemon = try station.start()
+    try daemon.waitFor("playing to")
+    try station.save(bad)
+    let refused = try loa(within: 20, "reload", "--state", station.state)
+    #expect(refused.status == 1)
+    #expect(refused.errors.contains("station.yaml:"), "\(refused.errors)")
+    #expect(refused.errors.contains("aliases repeat more than"), "\(refused.errors)")
+    try station.save(good)
+    let reloaded = try loa(within: 20, "reload", "--state", station.state)
+    #expect(reloaded.status == 0, "\(reloaded.errors)")
+    daemon.signal(SIGTERM)
+    #expect(daemon.wait() == 0, "\(daemon.said)")
+  }
+}
+
 extension ControlConnection {
   /// True when the daemon has closed it (having maybe said why), without
   /// waiting for more.
