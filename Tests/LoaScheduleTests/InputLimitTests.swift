@@ -47,4 +47,50 @@ struct InputLimitTests {
     // A few aliases, as a schedule may use them, pass the check.
     #expect(YAMLAliases.check(aliasBomb(levels: 3, asKey: false)) == nil)
   }
+
+  @Test("more than 1,000 programs are refused at the first beyond, before its audio is checked")
+  func tooManyPrograms() throws {
+    let folder = try StationFolder()
+    var text = minimalStation + "programs:\n"
+    for index in 0...ScheduleLimits.entries {
+      text += """
+          - id: p\(index)
+            title: Chương trình \(index)
+            start: "05:30"
+            repeat: daily
+            segments: [ { file: nhac-hieu.ogg } ]
+
+        """
+    }
+    try folder.write("schedule.yaml", text)
+    let loaded = folder.load()
+    let file = folder.root.appendingPathComponent("schedule.yaml").path
+    #expect(
+      loaded.diagnostics.map(\.description) == [
+        "\(file):5005:9: error: more than 1000 programs (1001); a schedule holds at most 1000: "
+          + "remove those that no longer air"
+      ])
+    #expect(loaded.schedule == nil)
+  }
+
+  @Test("a schedule over 1 MiB is refused before it is read, one file or a folder's together")
+  func tooManyBytes() throws {
+    let folder = try StationFolder()
+    let padding = String(repeating: "# " + String(repeating: "x", count: 98) + "\n", count: 6_000)
+    try folder.write("one/a.yaml", minimalStation + padding + padding)
+    try folder.write("two/a.yaml", minimalStation + padding)
+    try folder.write("two/b.yaml", padding)
+    let one = folder.root.appendingPathComponent("one/a.yaml").path
+    #expect(
+      folder.load("one/a.yaml").diagnostics.map(\.description) == [
+        "\(one):1:1: error: the schedule is larger than 1024 KiB (1183 KiB); remove what no "
+          + "longer airs"
+      ])
+    let second = folder.root.appendingPathComponent("two/b.yaml").path
+    #expect(
+      folder.load("two").diagnostics.map(\.description) == [
+        "\(second):1:1: error: the schedule is larger than 1024 KiB with this file; remove what "
+          + "no longer airs"
+      ])
+  }
 }

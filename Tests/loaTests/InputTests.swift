@@ -135,6 +135,39 @@ extension InputTests {
   }
 }
 
+extension InputTests {
+  @Test("loa validate refuses 100,000 programs in a moment, with the limit")
+  func hundredThousandPrograms() throws {
+    let folder = try TemporaryFolder()
+    var text = """
+      station:
+        name: Thử
+        audio_dir: \(repository.appendingPathComponent("audio").path)
+      programs:
+
+      """
+    for index in 0..<100_000 {
+      text += """
+          - id: p\(index)
+            title: Chương trình \(index)
+            start: "\(String(format: "%02d:%02d", index / 60 % 24, index % 60))"
+            repeat: daily
+            segments: [ { file: nhac-hieu.ogg } ]
+
+        """
+    }
+    let file = folder.path("station.yaml")
+    try text.write(toFile: file, atomically: true, encoding: .utf8)
+    let started = Date()
+    let run = try loa(within: 60, "validate", file)
+    #expect(run.status == 1)
+    #expect(
+      run.output.contains("station.yaml:1:1: error: the schedule is larger than 1024 KiB"),
+      "\(run.output)")
+    #expect(Date().timeIntervalSince(started) < 5)
+  }
+}
+
 extension ControlConnection {
   /// True when the daemon has closed it (having maybe said why), without
   /// waiting for more.
