@@ -180,6 +180,8 @@ public final class Daemon {
     case .control(let request, let reply): send(.control(register(reply), request))
     case .announce(let announcement, let reply):
       send(.announcement(register(reply), announcement))
+    case .measured(let announcement): send(.measured(announcement))
+    case .measureFailed(let id, let reason): send(.measureFailed(id, reason))
     case .logFailed(let text): send(.logFailed(text))
     }
   }
@@ -247,8 +249,15 @@ public final class Daemon {
         // In line, but handled as a load from the worker is: next turn.
         mailbox.post(.loaded(load()))
       }
-    case .measure(let id, let request, let folders, let channels):
-      measure(request, folders: folders, channels: channels, reply: replies.removeValue(forKey: id))
+    case .find(let id, let request, let folders):
+      switch find(request, folders: folders) {
+      case .success(let audio): send(.found(id, request, audio))
+      case .failure(let error): replies.removeValue(forKey: id)?(.failure(error))
+      }
+    case .measure(let announcement, let channels):
+      measure(announcement, channels: channels)
+    case .removeFromSpool(let paths):
+      for path in paths { unlink(path) }
     case .reply(let id, let answer):
       replies.removeValue(forKey: id)?(answer)
     case .notify(let state):
@@ -268,46 +277,55 @@ public final class Daemon {
     }
   }
 
-  /// Finds and measures an announcement's file on the worker, and posts
-  /// the announcement back, or answers why not.
-  private func measure(
-    _ request: AnnouncementRequest, folders: [String], channels: Int, reply: ControlReply?
-  ) {
-    guard let reply else { return }
-    let measurements = measurements
-    let mailbox = mailbox
+  /// Finds an announcement's file where the daemon may read it, on the
+  /// loop: only `realpath` and `stat`, nothing that opens the file, so the
+  /// operator is answered at once.
+  private func find(_ request: AnnouncementRequest, folders: [String]) -> Result<
+    FoundAudio, ControlError
+  > {
+    guard let path = RealPath.of(request.file, inside: folders) else {
+      return .failure(
+        ControlError(
+          .outsideAudioFolders,
+          "\(request.file) is not inside the audio folder (\(folders[0])) or the spool "
+            + "(\(folders.dropFirst().first ?? "none")); loa announce copies other files to "
+            + "the spool"))
+    }
+    // Opening a FIFO would block until someone writes to it.
+    var info = stat()
+    guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+      return .failure(
+        ControlError(
+          .unreadableAudio,
+          "\(request.file) is not a regular file (a FIFO, a device or a folder); "
+            + "announce an audio file"))
+    }
+    let spooled = folders.dropFirst().contains { RealPath.of(path, inside: [$0]) != nil }
+    let identity =
+      spooled ? path : "\(path)|\(info.st_size)|\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+    return .success(FoundAudio(path: path, identity: identity, isSpooled: spooled))
+  }
+
+  /// Measures an accepted announcement's file on the worker, and posts it
+  /// back measured, or why it cannot air.
+  private func measure(_ announcement: PreparedAnnouncement, channels: Int) {
+    let (measurements, mailbox) = (measurements, mailbox)
     let job: @Sendable () -> Void = {
-      guard let path = RealPath.of(request.file, inside: folders) else {
-        return reply(
-          .failure(
-            .outsideAudioFolders,
-            "\(request.file) is not inside the audio folder (\(folders[0])) or the spool "
-              + "(\(folders.dropFirst().first ?? "none")); loa announce copies other files to "
-              + "the spool"))
-      }
-      // Opening a FIFO would block this thread until someone writes to it.
-      guard RealPath.isRegularFile(path) else {
-        return reply(
-          .failure(
-            .unreadableAudio,
-            "\(request.file) is not a regular file (a FIFO, a device or a folder); "
-              + "announce an audio file"))
-      }
       do {
-        let measured = try measurements.measurement(of: path, channels: channels)
-        let announcement = PreparedAnnouncement(
-          title: request.title, path: path, duration: measured.duration, times: request.times,
-          gap: request.gap, priority: Priority(request.priority))
-        mailbox.post(.announce(announcement, reply))
+        var measured = announcement
+        measured.duration = try measurements.measurement(of: announcement.path, channels: channels)
+          .duration
+        mailbox.post(.measured(measured))
       } catch {
-        reply(.failure(.unreadableAudio, "\(request.file): \(error)"))
+        mailbox.post(.measureFailed(announcement.id ?? "", "\(error)"))
       }
     }
     guard settings.loadInBackground else { return job() }
     if !worker.submit(job) {
-      reply(
-        .failure(
-          .busy, "the daemon is busy measuring \(worker.capacity) announcements; try again"))
+      mailbox.post(
+        .measureFailed(
+          announcement.id ?? "",
+          "the daemon is busy measuring \(worker.capacity) announcements; try again"))
     }
   }
 

@@ -17,6 +17,10 @@ public enum DaemonEvent: Sendable {
   case control(ControlRequest, ControlReply)
   /// The operator's announcement, its file measured, ready to go on air.
   case announce(PreparedAnnouncement, ControlReply)
+  /// An accepted announcement, its file measured, ready to go on air.
+  case measured(PreparedAnnouncement)
+  /// An accepted announcement that cannot air, by its id, and why.
+  case measureFailed(String, String)
   /// A write to the airing log failed; the text says which and why.
   case logFailed(String)
 }

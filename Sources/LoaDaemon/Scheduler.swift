@@ -34,6 +34,9 @@ public struct Scheduler: Sendable {
     /// daemon plays announcements from there or from `audio_dir`, nowhere
     /// else.
     public var spool: String?
+    /// How long a repeated `loa announce` of the same file, priority,
+    /// times and gap is taken for a retry of the first, and airs once.
+    public var retryWindow: Duration = .seconds(600)
     /// The schedule as given (a file or folder), for `loa status`.
     public var schedulePath: String?
     /// There is a switch for the schedule's amplifier section.
@@ -90,6 +93,13 @@ public struct Scheduler: Sendable {
   var queuedReloadRequests: [RequestID] = []
   /// Announcements made so far, to name each one apart.
   var announcements = 0
+  /// Announcements accepted whose files are being measured, by id.
+  var measuring: [String: (announcement: PreparedAnnouncement, acceptedAt: Date)] = [:]
+  /// Announcements accepted lately, by what they asked for: a retry of one
+  /// within `Settings.retryWindow` is answered with its id and not aired again.
+  var accepted: [String: (id: String, at: Date)] = [:]
+  /// Files in the spool that accepted announcements play, until they end.
+  var spooled: Set<String> = []
   var deviceError: String?
   var lastError: (at: Date, text: String)?
 
@@ -152,6 +162,12 @@ public struct Scheduler: Sendable {
       control(request, id, now, &actions)
     case .announcement(let id, let announcement):
       announce(announcement, id, now, &actions)
+    case .found(let id, let request, let audio):
+      accept(request, audio, id, now, &actions)
+    case .measured(let announcement):
+      measured(announcement, now, &actions)
+    case .measureFailed(let id, let reason):
+      measureFailed(id, reason, now, &actions)
     case .reload(let reason):
       reloadReason = reason
       reloadAt = now + settings.settle.seconds

@@ -49,6 +49,11 @@ struct SchedulerTests {
       priority: priority)
   }
 
+  static let request = AnnouncementRequest(
+    file: "/audio/e10.wav", title: "E", priority: .priority, times: 1, gap: .zero)
+  static let found = FoundAudio(
+    path: "/audio/e10.wav", identity: "/audio/e10.wav|10|1", isSpooled: false)
+
   static let cases: [Case] = [
     Case(
       name: "starting plans the days around and asks the log what it holds",
@@ -85,12 +90,25 @@ struct SchedulerTests {
       when: (day + "10:00:05", .control(7, ControlRequest(.stop))),
       then: ["interrupt 1", "reply 7 ok"]),
     Case(
-      name: "an announcement is checked, then measured off the loop", given: onAir,
+      name: "an announcement's file is looked for before anything else", given: onAir,
       when: (
         day + "10:00:05",
         .control(7, ControlRequest(.announce, file: "/audio/e10.wav", priority: .emergency))
       ),
-      then: ["measure 7 /audio/e10.wav"]),
+      then: ["find 7 /audio/e10.wav"]),
+    Case(
+      name: "a found announcement is accepted and answered at once, then measured", given: onAir,
+      when: (day + "10:00:05", .found(7, request, found)),
+      then: ["reply 7 ok", "measure announce-1893466805-1"]),
+    Case(
+      name: "a retry of it within ten minutes gets the same answer and is not measured again",
+      given: onAir + [(day + "10:00:05", .found(7, request, found))],
+      when: (day + "10:09:00", .found(8, request, found)), then: ["reply 8 ok"]),
+    Case(
+      name: "after ten minutes the same file is a new announcement",
+      given: onAir + [(day + "10:00:05", .found(7, request, found))],
+      when: (day + "10:10:06", .found(8, request, found)),
+      then: ["reply 8 ok", "measure announce-1893467406-2"]),
     Case(
       name: "an announcement played too many times is refused with a code", given: onAir,
       when: (day + "10:00:05", .control(7, ControlRequest(.announce, file: "x", times: 0))),
@@ -200,7 +218,9 @@ struct SchedulerTests {
     case .amplifier(let on): "amplifier \(on ? "on" : "off")"
     case .adopt: "adopt"
     case .load: "load"
-    case .measure(let id, let request, _, _): "measure \(id) \(request.file)"
+    case .find(let id, let request, _): "find \(id) \(request.file)"
+    case .measure(let announcement, _): "measure \(announcement.id ?? "")"
+    case .removeFromSpool(let paths): "removeFromSpool \(paths.joined(separator: " "))"
     case .reply(let id, let answer):
       "reply \(id) \(answer.code?.rawValue ?? (answer.ok ? "ok" : "?"))"
     case .notify(.ready): "notify ready"

@@ -168,6 +168,91 @@ extension InputTests {
   }
 }
 
+extension InputTests {
+  @Test("a long announcement is accepted at once, listed, aired once though retried; its copy goes")
+  func longAnnouncement() throws {
+    let station = try RealTimeStation(lead: 4)
+    try station.save(station.yaml([3600]))
+    let daemon = try station.start()
+    try daemon.waitFor("playing to")
+    // Twenty minutes of tone: the debug build measures it in about 25 s.
+    let long = station.folder.path("long.wav")
+    try writeTone(to: long, seconds: 1200)
+
+    var started = Date()
+    let first = try loa(
+      within: 60, "announce", long, "--priority", "normal", "--state", station.state)
+    #expect(first.status == 0, "\(first.errors)")
+    #expect(Date().timeIntervalSince(started) < 8, "answered after the measurement")
+    #expect(first.output.contains("announced: long.wav (normal), 1 time, as announce-"))
+    let id = first.output.split(separator: " ").first { $0.hasPrefix("announce-") }
+      .map { String($0.trimmingCharacters(in: CharacterSet(charactersIn: ";\n"))) }
+    let measuring = try station.status()["measuring"] as? [[String: Any]]
+    #expect(measuring?.first?["program"] as? String == id, "\(String(describing: measuring))")
+    let text = try loa(within: 10, "status", "--state", station.state)
+    #expect(text.output.contains("Accepted:  long.wav"), "\(text.output)")
+
+    // The operator, unsure, announces it again: the same announcement.
+    started = Date()
+    let retry = try loa(
+      within: 60, "announce", long, "--priority", "normal", "--state", station.state)
+    #expect(retry.status == 0, "\(retry.errors)")
+    #expect(Date().timeIntervalSince(started) < 8)
+    #expect(retry.output.contains("already announced: long.wav"), "\(retry.output)")
+    #expect(retry.output.contains(id ?? "?"), "\(retry.output)")
+
+    // Measured, it plays (nothing else is on air); stopped, its copy goes.
+    let deadline = Date() + 120
+    var onAir: String?
+    while Date() < deadline, onAir == nil {
+      Thread.sleep(forTimeInterval: 0.5)
+      let status = try station.status()
+      onAir =
+        ((status["on_air"] as? [String: Any])?["airing"] as? [String: Any])?["program"]
+        as? String
+    }
+    #expect(onAir == id, "\(daemon.said)")
+    #expect(try loa(within: 10, "stop", "--state", station.state).status == 0)
+    Thread.sleep(forTimeInterval: 1)
+    let spool = try FileManager.default.contentsOfDirectory(atPath: station.state + "/spool")
+    #expect(spool.isEmpty, "\(spool)")
+    daemon.signal(SIGTERM)
+    #expect(daemon.wait() == 0, "\(daemon.said)")
+    let announcements = try station.log().filter { $0.program?.hasPrefix("announce-") == true }
+    #expect(announcements.count == 1, "\(announcements)")
+  }
+}
+
+/// A mono 16-bit 48 kHz WAV of `seconds` of a 440 Hz tone, written a
+/// second at a time.
+private func writeTone(to path: String, seconds: Int) throws {
+  let rate = 48_000
+  var header = Data()
+  func append<T: FixedWidthInteger>(_ value: T) {
+    withUnsafeBytes(of: value.littleEndian) { header.append(contentsOf: $0) }
+  }
+  let bytes = rate * seconds * 2
+  header.append(contentsOf: Array("RIFF".utf8))
+  append(UInt32(36 + bytes))
+  header.append(contentsOf: Array("WAVEfmt ".utf8))
+  for value: UInt32 in [16] { append(value) }
+  for value: UInt16 in [1, 1] { append(value) }
+  for value: UInt32 in [UInt32(rate), UInt32(rate * 2)] { append(value) }
+  for value: UInt16 in [2, 16] { append(value) }
+  header.append(contentsOf: Array("data".utf8))
+  append(UInt32(bytes))
+  var second = [Int16](repeating: 0, count: rate)
+  for frame in 0..<rate {
+    second[frame] = Int16(8000 * sin(2 * Double.pi * 440 * Double(frame) / Double(rate)))
+  }
+  let block = second.withUnsafeBytes { Data($0) }
+  _ = FileManager.default.createFile(atPath: path, contents: header)
+  let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+  defer { try? handle.close() }
+  try handle.seekToEnd()
+  for _ in 0..<seconds { try handle.write(contentsOf: block) }
+}
+
 extension ControlConnection {
   /// True when the daemon has closed it (having maybe said why), without
   /// waiting for more.
