@@ -2,42 +2,25 @@ import Foundation
 import LoaTesting
 import Testing
 
-/// Runs the real `loa`, killed after `seconds`: a command that hangs fails
-/// its test instead of hanging it (status 137 then).
+/// Runs the real `loa`, killed after `seconds`.
 func loa(within seconds: Int, _ arguments: String...) throws -> Run {
-  let process = Process()
-  process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-  process.arguments = ["-s", "KILL", "\(seconds)", loaBinary] + arguments
-  process.currentDirectoryURL = repository
-  var env = ProcessInfo.processInfo.environment
-  env.removeValue(forKey: "LOA_SCHEDULE")
-  process.environment = env
-  let folder = try TemporaryFolder()
-  let (outPath, errPath) = (folder.path("out"), folder.path("err"))
-  _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-  _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-  let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-  let errors = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-  process.standardOutput = output
-  process.standardError = errors
-  try process.run()
-  process.waitUntilExit()
-  try output.close()
-  try errors.close()
-  return Run(
-    status: process.terminationStatus,
-    output: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-    errors: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+  try loa(arguments, within: seconds)
+}
+
+/// A station with nothing due for an hour, its daemon running.
+private func idleStation() throws -> (RealTimeStation, RealTimeStation.Daemon) {
+  let station = try RealTimeStation(lead: 4)
+  try station.save(station.yaml([3600]))
+  let daemon = try station.start()
+  try daemon.waitFor("playing to")
+  return (station, daemon)
 }
 
 @Suite("Inputs that would hang or exhaust the daemon", .serialized)
 struct InputTests {
   @Test("a FIFO is refused at once, by loa announce and by the daemon, whose worker goes on")
   func fifo() throws {
-    let station = try RealTimeStation(lead: 4)
-    try station.save(station.yaml([600]))
-    let daemon = try station.start()
-    try daemon.waitFor("playing to")
+    let (station, daemon) = try idleStation()
 
     let outside = station.folder.path("pipe.wav")
     #expect(mkfifo(outside, 0o644) == 0)
@@ -66,10 +49,7 @@ struct InputTests {
 
   @Test("256 clients trickling bytes neither hold the slots nor lock out loa status")
   func trickling() throws {
-    let station = try RealTimeStation(lead: 4)
-    try station.save(station.yaml([600]))
-    let daemon = try station.start()
-    try daemon.waitFor("playing to")
+    let (station, daemon) = try idleStation()
     let socket = station.state + "/control.sock"
 
     let tricklers = try (0..<256).map { _ in try ControlConnection(socket) }
@@ -171,10 +151,7 @@ extension InputTests {
 extension InputTests {
   @Test("a long announcement is accepted at once, listed, aired once though retried; its copy goes")
   func longAnnouncement() throws {
-    let station = try RealTimeStation(lead: 4)
-    try station.save(station.yaml([3600]))
-    let daemon = try station.start()
-    try daemon.waitFor("playing to")
+    let (station, daemon) = try idleStation()
     // Twenty minutes of tone: the debug build measures it in about 25 s.
     let long = station.folder.path("long.wav")
     try writeTone(to: long, seconds: 1200)
