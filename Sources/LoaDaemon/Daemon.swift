@@ -11,9 +11,9 @@ public struct DaemonSettings: Sendable {
   /// What the decisions depend on: the output, the lead, the heartbeat,
   /// when to stop, the spool.
   public var scheduling = Scheduler.Settings()
-  /// Load schedules and measure announcements on the worker's thread
-  /// (measuring new audio can take seconds); tests with a simulated clock
-  /// do it in line.
+  /// Load schedules on threads of their own and measure announcements on
+  /// the worker's (measuring new audio can take seconds); tests with a
+  /// simulated clock do it in line.
   public var loadInBackground = true
   /// Give back the code pages that one-off work used (starting up,
   /// planning, loading a schedule, starting or ending an airing) once it is
@@ -49,7 +49,7 @@ public final class Daemon {
   private let measurements: AudioMeasurements
   private let output: @Sendable (String) -> Void
   public let mailbox = Mailbox()
-  /// Loads and measurements, off the loop.
+  /// Announcements' measurements, off the loop.
   let worker = Worker(name: "loa-worker")
 
   private(set) var scheduler: Scheduler
@@ -175,7 +175,7 @@ public final class Daemon {
       send(.playback(token, event))
       if case .finished = event { playing[token] = nil }
     case .reload(let reason): send(.reload(reason))
-    case .loaded(let loaded): send(.loaded(loaded))
+    case .loaded(let loaded, let number): send(.loaded(loaded, load: number))
     case .stop(let reason): send(.stop(reason))
     case .control(let request, let reply): send(.control(register(reply), request))
     case .announce(let announcement, let reply):
@@ -241,13 +241,17 @@ public final class Daemon {
       amplifier?.set(on: on)
     case .adopt(let loaded):
       adopt(loaded)
-    case .load:
+    case .load(let number):
       let (load, mailbox) = (load, mailbox)
       if settings.loadInBackground {
-        worker.submit(bounded: false) { mailbox.post(.loaded(load())) }
+        // A thread per load, apart from the announcements' worker: a load
+        // stuck on a file holds up neither them nor the next load.
+        let thread = Thread { mailbox.post(.loaded(load(), number)) }
+        thread.name = "loa-load-\(number)"
+        thread.start()
       } else {
-        // In line, but handled as a load from the worker is: next turn.
-        mailbox.post(.loaded(load()))
+        // In line, but handled as a load from a thread is: next turn.
+        mailbox.post(.loaded(load(), number))
       }
     case .find(let id, let request, let folders):
       switch find(request, folders: folders) {

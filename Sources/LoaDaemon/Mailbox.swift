@@ -9,8 +9,8 @@ public enum DaemonEvent: Sendable {
   case playback(Int, PlaybackEvent)
   /// Load the schedule again; the text says why (SIGHUP, a file changed).
   case reload(String)
-  /// A schedule loaded in the background, valid or not.
-  case loaded(LoadedSchedule)
+  /// A schedule loaded in the background, valid or not, by the load's number.
+  case loaded(LoadedSchedule, Int)
   /// End the airing on air cleanly and exit; the text says why.
   case stop(String)
   /// A request on the control socket, and where its answer goes.

@@ -150,18 +150,24 @@ extension Scheduler {
   // MARK: Reloading
 
   mutating func startLoading(_ now: Date, _ actions: inout [Action]) {
-    guard !loading else {
-      // One is under way; load once more after it, to see the latest.
-      reloadAt = now + settings.settle.seconds
-      return
+    if let since = loadingSince {
+      guard now.timeIntervalSince(since) >= settings.loadPatience.seconds else {
+        // One is under way; load once more after it, to see the latest.
+        reloadAt = now + settings.settle.seconds
+        return
+      }
+      say(
+        "the load begun at \(planner.clock.iso(since)) has not ended; loading again beside it "
+          + "(its result will be ignored)", now, &actions)
     }
-    loading = true
+    loadingSince = now
+    loads += 1
     // `loa reload` is answered by a load that began after it asked.
     reloadRequests += queuedReloadRequests
     queuedReloadRequests = []
     say("reloading the schedule (\(reloadReason))", now, &actions)
     actions.append(.notify(.reloading))
-    actions.append(.load)
+    actions.append(.load(loads))
   }
 
   /// Takes a newly loaded schedule if it is valid; the airing on air plays

@@ -37,6 +37,10 @@ public struct Scheduler: Sendable {
     /// How long a repeated `loa announce` of the same file, priority,
     /// times and gap is taken for a retry of the first, and airs once.
     public var retryWindow: Duration = .seconds(600)
+    /// How long a load may run before a reload asked for after it starts
+    /// another beside it (whose result is then the one taken): a load
+    /// stuck on a file cannot keep the next schedule out.
+    public var loadPatience: Duration = .seconds(60)
     /// The schedule as given (a file or folder), for `loa status`.
     public var schedulePath: String?
     /// There is a switch for the schedule's amplifier section.
@@ -75,7 +79,9 @@ public struct Scheduler: Sendable {
   var nextBeat: Date
   var reloadAt: Date?
   var reloadReason = ""
-  var loading = false
+  /// When the load under way began, and loads begun so far.
+  var loadingSince: Date?
+  var loads = 0
   var stopping: String?
   /// A tick stopped to read the log (`Action.readLog`), and goes on once
   /// it is read.
@@ -171,8 +177,10 @@ public struct Scheduler: Sendable {
     case .reload(let reason):
       reloadReason = reason
       reloadAt = now + settings.settle.seconds
-    case .loaded(let loaded):
-      loading = false
+    case .loaded(let loaded, let load):
+      // One given up on (see `Settings.loadPatience`) is ignored.
+      guard load == 0 || load == loads else { break }
+      loadingSince = nil
       swap(in: loaded, now, &actions)
     case .logFailed(let text):
       say(text, now, &actions)

@@ -38,8 +38,9 @@ extension Scheduler {
     case measureFailed(String, String)
     /// Load the schedule again; the text says why (SIGHUP, a file changed).
     case reload(String)
-    /// A schedule loaded (`Action.load`), valid or not.
-    case loaded(LoadedSchedule)
+    /// A schedule loaded (`Action.load`), valid or not, by the load's
+    /// number (0: whichever is under way).
+    case loaded(LoadedSchedule, load: Int = 0)
     /// A write to the log failed; the text says which and why.
     case logFailed(String)
     /// End the airing on air cleanly and stop; the text says why.
@@ -66,8 +67,10 @@ extension Scheduler {
     case amplifier(on: Bool)
     /// Take this schedule's audio and amplifier from now on.
     case adopt(LoadedSchedule)
-    /// Load the schedule again, off the loop (`Event.loaded`).
-    case load
+    /// Load the schedule again, off the loop, as load number so
+    /// (`Event.loaded`), on a thread of its own: one that never ends
+    /// cannot hold up the next.
+    case load(Int)
     /// Find an announcement's file inside `folders` at once, without
     /// decoding it (`Event.found`), or answer why not.
     case find(RequestID, AnnouncementRequest, folders: [String])
@@ -146,12 +149,6 @@ public struct FoundAudio: Sendable, Equatable {
   public let identity: String
   /// A copy in the spool, deleted once its announcement has aired.
   public let isSpooled: Bool
-
-  public init(path: String, identity: String, isSpooled: Bool) {
-    self.path = path
-    self.identity = identity
-    self.isSpooled = isSpooled
-  }
 }
 
 /// The airing on air, and the priority airings that entered it.

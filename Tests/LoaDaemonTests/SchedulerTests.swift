@@ -35,6 +35,11 @@ struct SchedulerTests {
       (day + "09:59:58", .tick),
       (day + "10:00:00", .playback(1, .started(at(day + "10:00:00")))),
     ]
+  /// `loa reload` asked at 09:00:10, its load (number 1) under way.
+  static let loading =
+    started + [
+      (day + "09:00:10", .control(7, ControlRequest(.reload))), (day + "09:00:10", .tick),
+    ]
   static func report(_ status: PlayStatus, firstFrame: Bool = true) -> PlaybackReport {
     PlaybackReport(
       "test", plannedStart: at(day + "10:00:00"),
@@ -161,6 +166,23 @@ struct SchedulerTests {
       name: "a reload asked for is loaded off the loop at the next tick",
       given: started + [(day + "09:00:10", .control(7, ControlRequest(.reload)))],
       when: (day + "09:00:10", .tick), then: ["notify reloading", "load"]),
+    Case(
+      name: "a reload while a load runs waits for it, within the load's patience (60 s)",
+      given: loading + [(day + "09:00:40", .reload("SIGHUP"))],
+      when: (day + "09:00:41", .tick), then: []),
+    Case(
+      name: "past its patience, a reload starts another load beside the one stuck",
+      given: loading + [(day + "09:01:11", .reload("SIGHUP"))],
+      when: (day + "09:01:12", .tick), then: ["notify reloading", "load", "heartbeat"]),
+    Case(
+      name: "the stuck load's result, when it comes at last, is ignored",
+      given: loading + [(day + "09:01:11", .reload("SIGHUP")), (day + "09:01:12", .tick)],
+      when: (day + "09:01:20", .loaded(refused, load: 1)), then: []),
+    Case(
+      name: "the newer load's result answers the reload asked for before",
+      given: loading + [(day + "09:01:11", .reload("SIGHUP")), (day + "09:01:12", .tick)],
+      when: (day + "09:01:20", .loaded(refused, load: 2)),
+      then: ["notify ready", "reply 7 schedule_refused"]),
     Case(
       name: "a refused schedule is answered with a code and its errors; the old one stays",
       given: started + [
