@@ -16,10 +16,19 @@ public enum ScheduleLimits {
   public static let entries = 1_000
 
   /// The size of `file`, and an error when reading it would take the
-  /// schedule past `bytes` with `read` bytes read before it.
+  /// schedule past `bytes` with `read` bytes read before it, or would
+  /// never end (a FIFO, a device).
   static func checkSize(of file: String, after read: Int) -> (size: Int, refusal: Diagnostic?) {
     var info = stat()
     guard stat(file, &info) == 0 else { return (0, nil) }
+    guard info.st_mode & S_IFMT == S_IFREG else {
+      return (
+        0,
+        .error(
+          "not a regular file (a FIFO or a device): a schedule is read from files",
+          at: SourceLocation(file: file, line: 1, column: 1))
+      )
+    }
     let size = Int(info.st_size)
     guard read + size > bytes else { return (size, nil) }
     return (

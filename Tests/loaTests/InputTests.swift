@@ -116,6 +116,19 @@ extension InputTests {
 }
 
 extension InputTests {
+  @Test("a schedule file that is a FIFO is refused, not waited on")
+  func fifoSchedule() throws {
+    let folder = try TemporaryFolder()
+    try "station:\n  name: Thử\n  audio_dir: .\n".write(
+      toFile: folder.path("a.yaml"), atomically: true, encoding: .utf8)
+    #expect(mkfifo(folder.path("b.yaml"), 0o644) == 0)
+    let run = try loa(within: 10, "validate", folder.path)
+    #expect(run.status == 1)
+    #expect(
+      run.output.contains("b.yaml:1:1: error: not a regular file (a FIFO or a device)"),
+      "\(run.output)\(run.errors)")
+  }
+
   @Test("loa validate refuses 100,000 programs in a moment, with the limit")
   func hundredThousandPrograms() throws {
     let folder = try TemporaryFolder()
