@@ -64,6 +64,11 @@ extension Scheduler {
       let summary = AiringSummary(
         kind: .announcement, program: first.id, title: request.title, priority: request.priority,
         start: planner.clock.iso(first.at), durationS: 0)
+      // Copied again after the first aired and its copy went: nothing
+      // will play this one.
+      if audio.isSpooled, !spooled.contains(audio.path) {
+        actions.append(.removeFromSpool([audio.path]))
+      }
       return actions.append(
         .reply(id, ControlAnswer(ok: true, announced: summary, repeated: true)))
     }

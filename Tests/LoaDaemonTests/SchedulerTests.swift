@@ -59,6 +59,9 @@ struct SchedulerTests {
   static let found = FoundAudio(
     path: "/audio/e10.wav", identity: "/audio/e10.wav|10|1", isSpooled: false)
 
+  static let spooledCopy = FoundAudio(
+    path: "/spool/0a1b.wav", identity: "/spool/0a1b.wav", isSpooled: true)
+
   static let cases: [Case] = [
     Case(
       name: "starting plans the days around and asks the log what it holds",
@@ -109,6 +112,18 @@ struct SchedulerTests {
       name: "a retry of it within ten minutes gets the same answer and is not measured again",
       given: onAir + [(day + "10:00:05", .found(7, request, found))],
       when: (day + "10:09:00", .found(8, request, found)), then: ["reply 8 ok"]),
+    Case(
+      name: "a retry leaves the spool copy that the first still needs",
+      given: onAir + [(day + "10:00:05", .found(7, request, spooledCopy))],
+      when: (day + "10:00:06", .found(8, request, spooledCopy)), then: ["reply 8 ok"]),
+    Case(
+      name: "a spool copy made again for a retry of one done with is removed",
+      given: onAir + [
+        (day + "10:00:05", .found(7, request, spooledCopy)),
+        (day + "10:00:06", .measureFailed("announce-1893466805-1", "not audio")),
+      ],
+      when: (day + "10:00:07", .found(8, request, spooledCopy)),
+      then: ["removeFromSpool /spool/0a1b.wav", "reply 8 ok"]),
     Case(
       name: "after ten minutes the same file is a new announcement",
       given: onAir + [(day + "10:00:05", .found(7, request, found))],
