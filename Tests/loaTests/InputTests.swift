@@ -116,6 +116,30 @@ extension InputTests {
 }
 
 extension InputTests {
+  @Test("the daemon starts by removing what a run before left in the spool, an hour old")
+  func spoolLeftovers() throws {
+    let station = try RealTimeStation(lead: 4)
+    try station.save(station.yaml([3600]))
+    let spool = station.state + "/spool"
+    try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
+    for name in ["old.wav", ".copy-1-x", "fresh.wav"] {
+      _ = FileManager.default.createFile(atPath: spool + "/" + name, contents: Data([1]))
+    }
+    for name in ["old.wav", ".copy-1-x"] {
+      var times = [timeval(tv_sec: time(nil) - 7200, tv_usec: 0)]
+      times.append(times[0])
+      #expect(utimes(spool + "/" + name, times) == 0)
+    }
+    let daemon = try station.start()
+    try daemon.waitFor("playing to")
+    let left = try FileManager.default.contentsOfDirectory(atPath: spool)
+    #expect(left == ["fresh.wav"], "\(left)")
+    #expect(
+      daemon.said.contains("removed from the spool, left by a run before: .copy-1-x, old.wav"))
+    daemon.signal(SIGTERM)
+    #expect(daemon.wait() == 0, "\(daemon.said)")
+  }
+
   @Test("a schedule file that is a FIFO is refused, not waited on")
   func fifoSchedule() throws {
     let folder = try TemporaryFolder()
