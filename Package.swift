@@ -104,6 +104,8 @@ let package = Package(
         "LoaCalendar", "LoaSchedule", "LoaPlanner", "LoaAudio", "LoaLog", "LoaReport", "LoaDaemon",
         "LoaPlayout", "LoaControl", "LoaService",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        // SHA-256 of what loa announce copies to the spool, which names the copy.
+        .product(name: "Crypto", package: "swift-crypto"),
       ],
       swiftSettings: strict
     ),

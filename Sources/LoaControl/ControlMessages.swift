@@ -86,7 +86,14 @@ public struct ControlAnswer: Codable, Sendable {
   /// A refused schedule's errors, as `file:line:col: error: …`.
   public var errors: [String]?
   public var status: StationStatus?
+  /// announce: the announcement, accepted; `program` is its id. Its
+  /// `duration_s` is 0 while it is being measured (`loa status` lists it
+  /// under `measuring` until then, and under `next` or `on_air` after).
   public var announced: AiringSummary?
+  /// announce: true when the request repeats one accepted within the last
+  /// ten minutes (same file, priority, times and gap): it is taken for a
+  /// retry, answered with the first one's id, and airs once.
+  public var repeated: Bool?
   /// stop: the airing that was stopped.
   public var stopped: AiringSummary?
   /// reload: the schedule now in use.
@@ -94,7 +101,7 @@ public struct ControlAnswer: Codable, Sendable {
 
   public init(
     ok: Bool, code: ControlError.Code? = nil, error: String? = nil, errors: [String]? = nil,
-    status: StationStatus? = nil, announced: AiringSummary? = nil,
+    status: StationStatus? = nil, announced: AiringSummary? = nil, repeated: Bool? = nil,
     stopped: AiringSummary? = nil, schedule: ScheduleStatus? = nil
   ) {
     self.ok = ok
@@ -103,6 +110,7 @@ public struct ControlAnswer: Codable, Sendable {
     self.errors = errors
     self.status = status
     self.announced = announced
+    self.repeated = repeated
     self.stopped = stopped
     self.schedule = schedule
   }
@@ -216,12 +224,15 @@ public struct StationStatus: Codable, Sendable {
   public var schedule: ScheduleStatus
   /// Where `loa announce` copies a file from outside `audio_dir`.
   public var spool: String
+  /// Announcements accepted and still being measured, oldest first (their
+  /// `duration_s` is 0 until then). Absent from daemons before it.
+  public var measuring: [AiringSummary]?
 
   public init(
     station: String, now: String, pid: Int32, runningSince: String, onAir: OnAirStatus?,
     next: [AiringSummary], device: String, deviceState: DeviceState, deviceError: String?,
     amplifier: AmplifierState, lastError: String?, lastErrorAt: String?,
-    schedule: ScheduleStatus, spool: String
+    schedule: ScheduleStatus, spool: String, measuring: [AiringSummary]? = nil
   ) {
     self.station = station
     self.now = now
@@ -237,5 +248,6 @@ public struct StationStatus: Codable, Sendable {
     self.lastErrorAt = lastErrorAt
     self.schedule = schedule
     self.spool = spool
+    self.measuring = measuring
   }
 }

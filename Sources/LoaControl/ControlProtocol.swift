@@ -26,6 +26,14 @@ import Foundation
 /// (and `errors`, one per line of a refused schedule). A line longer than
 /// `maximumLine` bytes is answered with an error and the connection closed.
 ///
+/// `announce` is answered at once, once the file is found, before it is
+/// measured: `announced.program` is the announcement's id and its
+/// `duration_s` 0; `status` lists it under `measuring` until it is in the
+/// plan. A repeat of the same file, priority, times and gap within ten
+/// minutes is answered with the first one's `announced` and
+/// `"repeated":true`, and airs once. (Added in version 1: `repeated`,
+/// `measuring`.)
+///
 /// Values: `priority` is `normal`, `priority` or `emergency`; an airing's
 /// `kind` is `program` or `announcement`; `device_state` is `idle`,
 /// `playing` or `failing`; `amplifier` is `on`, `off` or `none`; times

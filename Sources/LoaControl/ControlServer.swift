@@ -18,14 +18,26 @@ public struct ControlReply: Sendable {
 /// answers, all non-blocking under one `poll`. The loop only ever receives
 /// whole, parsed requests through the mailbox, and hands back answers
 /// without touching a socket, so no client can stall it: not one that says
-/// nothing (closed after `idleTimeout`), nor one that sends too much (an
-/// error, then closed), nor a hundred at once (past `maximumClients`, each
-/// is told so and closed).
+/// nothing or trickles a byte at a time (closed when no whole request came
+/// within `idleTimeout`), nor one that sends too much (an error, then
+/// closed), nor hundreds at once: past `maximumClients`, a newcomer takes
+/// the slot of the client that has waited longest without sending a whole
+/// request, so that an operator's `loa status` or `loa stop`, which sends
+/// its request as soon as it connects, always gets in. Only when every
+/// slot holds a request with the loop is a newcomer told the daemon is
+/// busy.
+///
+/// Why not slots kept by credentials (`SO_PEERCRED`): the socket is mode
+/// 0660, so every client is the daemon's user or in its group already,
+/// the misbehaving one as much as the operator; credentials cannot tell
+/// them apart, but promptness can.
 public final class ControlServer: @unchecked Sendable {
   // @unchecked: `listener` and `wake` are set in `init`; `ready` and
   // `stopped` are behind their mutexes; `clients` belongs to the thread.
   public struct Limits: Sendable {
     public var maximumClients = 256
+    /// How long a client has for each whole request: from connecting, and
+    /// from each answer. Bytes that do not complete a line do not count.
     public var idleTimeout: Duration = .seconds(10)
     public var maximumLine = ControlProtocol.maximumLine
 
@@ -46,7 +58,8 @@ public final class ControlServer: @unchecked Sendable {
     let fd: Int32
     var input = Data()
     var output = Data()
-    var lastActivity = ContinuousClock.now
+    /// When its next whole request is due (see `Limits.idleTimeout`).
+    var deadline: ContinuousClock.Instant
     /// A request is with the loop; the next waits for its answer.
     var awaiting = false
     var closing = false
@@ -148,7 +161,7 @@ public final class ControlServer: @unchecked Sendable {
     let now = ContinuousClock.now
     var timeout = limits.idleTimeout
     for client in clients.values where !client.awaiting {
-      timeout = min(timeout, client.lastActivity + limits.idleTimeout - now)
+      timeout = min(timeout, client.deadline - now)
     }
     if let paused = acceptPausedUntil { timeout = min(timeout, paused - now) }
     return Int32(max(0, timeout / .milliseconds(1)).rounded(.up))
@@ -164,16 +177,36 @@ public final class ControlServer: @unchecked Sendable {
         return
       }
       UnixSocket.makeNonBlocking(fd)
-      guard clients.count < limits.maximumClients else {
-        let line = ControlProtocol.line(
-          ControlAnswer.failure(.busy, "the daemon is busy: too many connections; try again"))
-        _ = line.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        close(fd)
+      if clients.count >= limits.maximumClients, !makeRoom() {
+        refuse(
+          fd, ControlAnswer.failure(.busy, "the daemon is busy: too many connections; try again"))
         continue
       }
-      clients[nextClient] = Client(fd: fd)
+      clients[nextClient] = Client(fd: fd, deadline: .now + limits.idleTimeout)
       nextClient += 1
     }
+  }
+
+  /// Closes the client that has waited longest without sending a whole
+  /// request; false when every client has one with the loop.
+  private func makeRoom() -> Bool {
+    let slowest = clients.filter { !$0.value.awaiting }.min {
+      $0.value.deadline < $1.value.deadline
+    }
+    guard let (id, client) = slowest else { return false }
+    clients[id] = nil
+    refuse(
+      client.fd,
+      ControlAnswer.failure(
+        .busy, "closed to make room for another client: send each request as one line, at once"))
+    return true
+  }
+
+  /// Tells `fd` why, as far as its buffer takes it, and closes it.
+  private func refuse(_ fd: Int32, _ answer: ControlAnswer) {
+    let line = ControlProtocol.line(answer)
+    _ = line.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    close(fd)
   }
 
   private func service(_ id: Int, revents: Int16) {
@@ -192,19 +225,14 @@ public final class ControlServer: @unchecked Sendable {
         send(client.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
       }
       if sent < 0, errno != EAGAIN { return false }
-      if sent > 0 {
-        client.output.removeFirst(sent)
-        client.lastActivity = .now
-      }
+      if sent > 0 { client.output.removeFirst(sent) }
     }
     if revents & Int16(POLLIN) != 0 {
       var buffer = [UInt8](repeating: 0, count: 16 * 1024)
       let count = recv(client.fd, &buffer, buffer.count, 0)
       if count == 0 || (count < 0 && errno != EAGAIN) { return false }
-      if count > 0 {
-        client.input.append(contentsOf: buffer[..<count])
-        client.lastActivity = .now
-      }
+      // Bytes alone do not defer the deadline: only a whole request does.
+      if count > 0 { client.input.append(contentsOf: buffer[..<count]) }
     } else if revents & Int16(POLLHUP | POLLERR) != 0 {
       return false
     }
@@ -227,6 +255,9 @@ public final class ControlServer: @unchecked Sendable {
       }
       let line = Data(client.input[client.input.startIndex..<newline])
       client.input = Data(client.input[(newline + 1)...])
+      if !line.allSatisfy({ $0 == 32 || $0 == 13 || $0 == 9 }) {
+        client.deadline = .now + limits.idleTimeout
+      }
       if line.count > limits.maximumLine {
         client.output.append(
           ControlProtocol.line(
@@ -269,7 +300,7 @@ public final class ControlServer: @unchecked Sendable {
       guard var client = clients[id] else { continue }
       client.awaiting = false
       client.output.append(line)
-      client.lastActivity = ContinuousClock.now
+      client.deadline = .now + limits.idleTimeout
       // A request that came with the last may be waiting in the buffer.
       handleLines(&client, id)
       clients[id] = client
@@ -279,8 +310,7 @@ public final class ControlServer: @unchecked Sendable {
 
   private func closeIdle() {
     let now = ContinuousClock.now
-    for (id, client) in clients
-    where !client.awaiting && now - client.lastActivity >= limits.idleTimeout {
+    for (id, client) in clients where !client.awaiting && now >= client.deadline {
       drop(id)
     }
   }

@@ -11,9 +11,9 @@ public struct DaemonSettings: Sendable {
   /// What the decisions depend on: the output, the lead, the heartbeat,
   /// when to stop, the spool.
   public var scheduling = Scheduler.Settings()
-  /// Load schedules and measure announcements on the worker's thread
-  /// (measuring new audio can take seconds); tests with a simulated clock
-  /// do it in line.
+  /// Load schedules on threads of their own and measure announcements on
+  /// the worker's (measuring new audio can take seconds); tests with a
+  /// simulated clock do it in line.
   public var loadInBackground = true
   /// Give back the code pages that one-off work used (starting up,
   /// planning, loading a schedule, starting or ending an airing) once it is
@@ -49,7 +49,7 @@ public final class Daemon {
   private let measurements: AudioMeasurements
   private let output: @Sendable (String) -> Void
   public let mailbox = Mailbox()
-  /// Loads and measurements, off the loop.
+  /// Announcements' measurements, off the loop.
   let worker = Worker(name: "loa-worker")
 
   private(set) var scheduler: Scheduler
@@ -175,11 +175,13 @@ public final class Daemon {
       send(.playback(token, event))
       if case .finished = event { playing[token] = nil }
     case .reload(let reason): send(.reload(reason))
-    case .loaded(let loaded): send(.loaded(loaded))
+    case .loaded(let loaded, let number): send(.loaded(loaded, load: number))
     case .stop(let reason): send(.stop(reason))
     case .control(let request, let reply): send(.control(register(reply), request))
     case .announce(let announcement, let reply):
       send(.announcement(register(reply), announcement))
+    case .measured(let announcement): send(.measured(announcement))
+    case .measureFailed(let id, let reason): send(.measureFailed(id, reason))
     case .logFailed(let text): send(.logFailed(text))
     }
   }
@@ -239,16 +241,27 @@ public final class Daemon {
       amplifier?.set(on: on)
     case .adopt(let loaded):
       adopt(loaded)
-    case .load:
+    case .load(let number):
       let (load, mailbox) = (load, mailbox)
       if settings.loadInBackground {
-        worker.submit(bounded: false) { mailbox.post(.loaded(load())) }
+        // A thread per load, apart from the announcements' worker: a load
+        // stuck on a file holds up neither them nor the next load.
+        let thread = Thread { mailbox.post(.loaded(load(), number)) }
+        thread.name = "loa-load-\(number)"
+        thread.start()
       } else {
-        // In line, but handled as a load from the worker is: next turn.
-        mailbox.post(.loaded(load()))
+        // In line, but handled as a load from a thread is: next turn.
+        mailbox.post(.loaded(load(), number))
       }
-    case .measure(let id, let request, let folders, let channels):
-      measure(request, folders: folders, channels: channels, reply: replies.removeValue(forKey: id))
+    case .find(let id, let request, let folders):
+      switch find(request, folders: folders) {
+      case .success(let audio): send(.found(id, request, audio))
+      case .failure(let error): replies.removeValue(forKey: id)?(.failure(error))
+      }
+    case .measure(let announcement, let channels):
+      measure(announcement, channels: channels)
+    case .removeFromSpool(let paths):
+      for path in paths { unlink(path) }
     case .reply(let id, let answer):
       replies.removeValue(forKey: id)?(answer)
     case .notify(let state):
@@ -268,38 +281,55 @@ public final class Daemon {
     }
   }
 
-  /// Finds and measures an announcement's file on the worker, and posts
-  /// the announcement back, or answers why not.
-  private func measure(
-    _ request: AnnouncementRequest, folders: [String], channels: Int, reply: ControlReply?
-  ) {
-    guard let reply else { return }
-    let measurements = measurements
-    let mailbox = mailbox
+  /// Finds an announcement's file where the daemon may read it, on the
+  /// loop: only `realpath` and `stat`, nothing that opens the file, so the
+  /// operator is answered at once.
+  private func find(_ request: AnnouncementRequest, folders: [String]) -> Result<
+    FoundAudio, ControlError
+  > {
+    guard let path = RealPath.of(request.file, inside: folders) else {
+      return .failure(
+        ControlError(
+          .outsideAudioFolders,
+          "\(request.file) is not inside the audio folder (\(folders[0])) or the spool "
+            + "(\(folders.dropFirst().first ?? "none")); loa announce copies other files to "
+            + "the spool"))
+    }
+    // Opening a FIFO would block until someone writes to it.
+    var info = stat()
+    guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+      return .failure(
+        ControlError(
+          .unreadableAudio,
+          "\(request.file) is not a regular file (a FIFO, a device or a folder); "
+            + "announce an audio file"))
+    }
+    let spooled = folders.dropFirst().contains { RealPath.of(path, inside: [$0]) != nil }
+    let identity =
+      spooled ? path : "\(path)|\(info.st_size)|\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+    return .success(FoundAudio(path: path, identity: identity, isSpooled: spooled))
+  }
+
+  /// Measures an accepted announcement's file on the worker, and posts it
+  /// back measured, or why it cannot air.
+  private func measure(_ announcement: PreparedAnnouncement, channels: Int) {
+    let (measurements, mailbox) = (measurements, mailbox)
     let job: @Sendable () -> Void = {
-      guard let path = RealPath.of(request.file, inside: folders) else {
-        return reply(
-          .failure(
-            .outsideAudioFolders,
-            "\(request.file) is not inside the audio folder (\(folders[0])) or the spool "
-              + "(\(folders.dropFirst().first ?? "none")); loa announce copies other files to "
-              + "the spool"))
-      }
       do {
-        let measured = try measurements.measurement(of: path, channels: channels)
-        let announcement = PreparedAnnouncement(
-          title: request.title, path: path, duration: measured.duration, times: request.times,
-          gap: request.gap, priority: Priority(request.priority))
-        mailbox.post(.announce(announcement, reply))
+        var measured = announcement
+        measured.duration = try measurements.measurement(of: announcement.path, channels: channels)
+          .duration
+        mailbox.post(.measured(measured))
       } catch {
-        reply(.failure(.unreadableAudio, "\(request.file): \(error)"))
+        mailbox.post(.measureFailed(announcement.id ?? "", "\(error)"))
       }
     }
     guard settings.loadInBackground else { return job() }
     if !worker.submit(job) {
-      reply(
-        .failure(
-          .busy, "the daemon is busy measuring \(worker.capacity) announcements; try again"))
+      mailbox.post(
+        .measureFailed(
+          announcement.id ?? "",
+          "the daemon is busy measuring \(worker.capacity) announcements; try again"))
     }
   }
 

@@ -9,14 +9,18 @@ public enum DaemonEvent: Sendable {
   case playback(Int, PlaybackEvent)
   /// Load the schedule again; the text says why (SIGHUP, a file changed).
   case reload(String)
-  /// A schedule loaded in the background, valid or not.
-  case loaded(LoadedSchedule)
+  /// A schedule loaded in the background, valid or not, by the load's number.
+  case loaded(LoadedSchedule, Int)
   /// End the airing on air cleanly and exit; the text says why.
   case stop(String)
   /// A request on the control socket, and where its answer goes.
   case control(ControlRequest, ControlReply)
   /// The operator's announcement, its file measured, ready to go on air.
   case announce(PreparedAnnouncement, ControlReply)
+  /// An accepted announcement, its file measured, ready to go on air.
+  case measured(PreparedAnnouncement)
+  /// An accepted announcement that cannot air, by its id, and why.
+  case measureFailed(String, String)
   /// A write to the airing log failed; the text says which and why.
   case logFailed(String)
 }

@@ -35,52 +35,144 @@ extension Scheduler {
       case .failure(let error):
         actions.append(.reply(id, .failure(error)))
       case .success(let announcement):
-        // The file is found and measured off the loop: a long one takes a
-        // moment to decode.
+        // Found at once; measured later, off the loop: a long file takes
+        // seconds to decode, and the operator is answered before that.
         let folders = [station.audioDirectory] + (settings.spool.map { [$0] } ?? [])
-        actions.append(
-          .measure(id, announcement, folders: folders, channels: station.channels))
+        actions.append(.find(id, announcement, folders: folders))
       }
     }
   }
 
-  /// Puts a measured announcement in the plan, due now; when the amplifier
-  /// is off, due once it has warmed up.
-  mutating func announce(
-    _ announcement: PreparedAnnouncement, _ id: RequestID, _ now: Date,
+  /// Accepts an announcement whose file was found, and has it measured;
+  /// a retry of one accepted lately is answered with the first one's id.
+  mutating func accept(
+    _ request: AnnouncementRequest, _ audio: FoundAudio, _ id: RequestID, _ now: Date,
     _ actions: inout [Action]
   ) {
     guard stopping == nil else {
       return actions.append(.reply(id, .failure(.stopping, "loa is stopping")))
     }
+    let window = settings.retryWindow.seconds
+    accepted = accepted.filter { now.timeIntervalSince($0.value.at) < window }
+    let key = [
+      audio.identity, request.priority.rawValue, "\(request.times)", "\(request.gap)",
+    ].joined(separator: "|")
+    if let first = accepted[key] {
+      say(
+        "loa announce of «\(request.title)» again: taken for a retry of \(first.id), accepted at "
+          + "\(planner.clock.iso(first.at)); it airs once", now, &actions)
+      let summary = AiringSummary(
+        kind: .announcement, program: first.id, title: request.title, priority: request.priority,
+        start: planner.clock.iso(first.at), durationS: 0)
+      // Copied again after the first aired and its copy went: nothing
+      // will play this one.
+      if audio.isSpooled, !spooled.contains(audio.path) {
+        actions.append(.removeFromSpool([audio.path]))
+      }
+      return actions.append(
+        .reply(id, ControlAnswer(ok: true, announced: summary, repeated: true)))
+    }
+    announcements += 1
+    let announcementID = "announce-\(Int64(now.timeIntervalSince1970))-\(announcements)"
+    let announcement = PreparedAnnouncement(
+      title: request.title, path: audio.path, duration: .zero, times: request.times,
+      gap: request.gap, priority: Priority(request.priority), id: announcementID)
+    measuring[announcementID] = (announcement, now)
+    accepted[key] = (announcementID, now)
+    if audio.isSpooled { spooled.insert(audio.path) }
+    actions.append(
+      .reply(
+        id, ControlAnswer(ok: true, announced: summary(measuring: announcement, at: now))))
+    say(
+      "announcement by the operator accepted: «\(request.title)» (\(announcementID)), "
+        + "measuring \(audio.path)", now, &actions)
+    actions.append(.measure(announcement, channels: station.channels))
+  }
+
+  /// An accepted announcement, measured: into the plan.
+  mutating func measured(
+    _ announcement: PreparedAnnouncement, _ now: Date, _ actions: inout [Action]
+  ) {
+    guard let id = announcement.id, measuring.removeValue(forKey: id) != nil else { return }
+    announce(announcement, nil, now, &actions)
+  }
+
+  /// An accepted announcement whose file does not decode: said, and kept
+  /// as the last error for `loa status`.
+  mutating func measureFailed(
+    _ id: String, _ reason: String, _ now: Date, _ actions: inout [Action]
+  ) {
+    guard let (announcement, _) = measuring.removeValue(forKey: id) else { return }
+    let text = "the announcement «\(announcement.title)» (\(id)) cannot air: \(reason)"
+    say(text, now, &actions)
+    lastError = (now, text)
+    cleanSpool(now, &actions)
+  }
+
+  /// Has the spool's copies that no airing needs any more deleted.
+  mutating func cleanSpool(_ now: Date, _ actions: inout [Action]) {
+    guard !spooled.isEmpty else { return }
+    var airings = adHoc + requeued.map(\.airing)
+    if let onAir { airings += [onAir.airing] + Array(onAir.entered.values) }
+    let needed = Set(
+      airings.flatMap { $0.items.compactMap(\.file) }
+        + measuring.values.map(\.announcement.path))
+    let done = spooled.subtracting(needed)
+    guard !done.isEmpty else { return }
+    spooled.subtract(done)
+    let names = done.sorted().map { ($0 as NSString).lastPathComponent }
+    say(
+      "removing from the spool, no longer needed: \(names.joined(separator: ", "))", now, &actions)
+    actions.append(.removeFromSpool(done.sorted()))
+  }
+
+  /// Puts a measured announcement in the plan, due now; when the amplifier
+  /// is off, due once it has warmed up. `id`: the request to answer, when
+  /// it was not answered on acceptance.
+  mutating func announce(
+    _ announcement: PreparedAnnouncement, _ id: RequestID?, _ now: Date,
+    _ actions: inout [Action]
+  ) {
+    guard stopping == nil else {
+      if let id { actions.append(.reply(id, .failure(.stopping, "loa is stopping"))) }
+      return
+    }
     var start = now
     if let amplifier = station.amplifier, !amplifierOn { start += amplifier.warmup.seconds }
-    announcements += 1
+    if announcement.id == nil { announcements += 1 }
     let airing = PlannedAiring.announcement(
-      id: "announce-\(Int64(start.timeIntervalSince1970))-\(announcements)",
+      id: announcement.id ?? "announce-\(Int64(start.timeIntervalSince1970))-\(announcements)",
       title: announcement.title, file: announcement.path, fileDuration: announcement.duration,
       times: announcement.times, gap: announcement.gap, priority: announcement.priority,
       at: planner.clock.local(start), start: start)
     adHoc.append(airing)
-    actions.append(.reply(id, ControlAnswer(ok: true, announced: summary(of: airing))))
+    if let id {
+      actions.append(.reply(id, ControlAnswer(ok: true, announced: summary(of: airing))))
+    }
     say("announcement by the operator: \(describe(airing))", now, &actions)
   }
 
   // MARK: Reloading
 
   mutating func startLoading(_ now: Date, _ actions: inout [Action]) {
-    guard !loading else {
-      // One is under way; load once more after it, to see the latest.
-      reloadAt = now + settings.settle.seconds
-      return
+    if let since = loadingSince {
+      guard now.timeIntervalSince(since) >= settings.loadPatience.seconds else {
+        // One is under way; load once more after it, to see the latest.
+        reloadAt = now + settings.settle.seconds
+        return
+      }
+      say(
+        "the load begun at \(planner.clock.iso(since)) has not ended; loading again beside it "
+          + "(its result will be ignored)", now, &actions)
     }
-    loading = true
+    loadingSince = now
+    loads += 1
     // `loa reload` is answered by a load that began after it asked.
     reloadRequests += queuedReloadRequests
     queuedReloadRequests = []
     say("reloading the schedule (\(reloadReason))", now, &actions)
     actions.append(.notify(.reloading))
-    actions.append(.load)
+    actions.append(.load(loads))
   }
 
   /// Takes a newly loaded schedule if it is valid; the airing on air plays
@@ -132,6 +224,15 @@ extension Scheduler {
       start: planner.clock.iso(airing.start), durationS: airing.duration.seconds)
   }
 
+  /// An accepted announcement not yet measured: due from its acceptance,
+  /// its length not yet known (0).
+  func summary(measuring announcement: PreparedAnnouncement, at accepted: Date) -> AiringSummary {
+    AiringSummary(
+      kind: .announcement, program: announcement.id ?? "", title: announcement.title,
+      priority: ControlPriority(announcement.priority), start: planner.clock.iso(accepted),
+      durationS: 0)
+  }
+
   func scheduleStatus() -> ScheduleStatus {
     ScheduleStatus(
       path: settings.schedulePath ?? "", files: planner.schedule.sourceFiles,
@@ -161,7 +262,10 @@ extension Scheduler {
       deviceError: deviceError,
       amplifier: station.amplifier == nil ? .none : amplifierOn ? .on : .off,
       lastError: lastError?.text, lastErrorAt: lastError.map { planner.clock.iso($0.at) },
-      schedule: scheduleStatus(), spool: settings.spool ?? "")
+      schedule: scheduleStatus(), spool: settings.spool ?? "",
+      measuring: measuring.values.sorted { $0.acceptedAt < $1.acceptedAt }.map {
+        summary(measuring: $0.announcement, at: $0.acceptedAt)
+      })
   }
 }
 

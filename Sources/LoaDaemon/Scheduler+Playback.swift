@@ -40,6 +40,7 @@ extension Scheduler {
       finish(current, report, now, &actions)
       onAir = nil
       actions.append(.releaseUnusedCode)
+      cleanSpool(now, &actions)
     }
   }
 

@@ -34,6 +34,13 @@ public struct Scheduler: Sendable {
     /// daemon plays announcements from there or from `audio_dir`, nowhere
     /// else.
     public var spool: String?
+    /// How long a repeated `loa announce` of the same file, priority,
+    /// times and gap is taken for a retry of the first, and airs once.
+    public var retryWindow: Duration = .seconds(600)
+    /// How long a load may run before a reload asked for after it starts
+    /// another beside it (whose result is then the one taken): a load
+    /// stuck on a file cannot keep the next schedule out.
+    public var loadPatience: Duration = .seconds(60)
     /// The schedule as given (a file or folder), for `loa status`.
     public var schedulePath: String?
     /// There is a switch for the schedule's amplifier section.
@@ -72,7 +79,9 @@ public struct Scheduler: Sendable {
   var nextBeat: Date
   var reloadAt: Date?
   var reloadReason = ""
-  var loading = false
+  /// When the load under way began, and loads begun so far.
+  var loadingSince: Date?
+  var loads = 0
   var stopping: String?
   /// A tick stopped to read the log (`Action.readLog`), and goes on once
   /// it is read.
@@ -90,6 +99,13 @@ public struct Scheduler: Sendable {
   var queuedReloadRequests: [RequestID] = []
   /// Announcements made so far, to name each one apart.
   var announcements = 0
+  /// Announcements accepted whose files are being measured, by id.
+  var measuring: [String: (announcement: PreparedAnnouncement, acceptedAt: Date)] = [:]
+  /// Announcements accepted lately, by what they asked for: a retry of one
+  /// within `Settings.retryWindow` is answered with its id and not aired again.
+  var accepted: [String: (id: String, at: Date)] = [:]
+  /// Files in the spool that accepted announcements play, until they end.
+  var spooled: Set<String> = []
   var deviceError: String?
   var lastError: (at: Date, text: String)?
 
@@ -152,11 +168,19 @@ public struct Scheduler: Sendable {
       control(request, id, now, &actions)
     case .announcement(let id, let announcement):
       announce(announcement, id, now, &actions)
+    case .found(let id, let request, let audio):
+      accept(request, audio, id, now, &actions)
+    case .measured(let announcement):
+      measured(announcement, now, &actions)
+    case .measureFailed(let id, let reason):
+      measureFailed(id, reason, now, &actions)
     case .reload(let reason):
       reloadReason = reason
       reloadAt = now + settings.settle.seconds
-    case .loaded(let loaded):
-      loading = false
+    case .loaded(let loaded, let load):
+      // One given up on (see `Settings.loadPatience`) is ignored.
+      guard load == 0 || load == loads else { break }
+      loadingSince = nil
       swap(in: loaded, now, &actions)
     case .logFailed(let text):
       say(text, now, &actions)

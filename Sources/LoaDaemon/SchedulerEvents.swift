@@ -26,12 +26,21 @@ extension Scheduler {
     case playback(Int, PlaybackEvent)
     /// A request on the control socket.
     case control(RequestID, ControlRequest)
-    /// An announcement asked for (`Action.measure`), its file measured.
+    /// An announcement measured, to put on air now, and the request to
+    /// answer with it.
     case announcement(RequestID, PreparedAnnouncement)
+    /// An announcement's file found where the daemon may read it
+    /// (`Action.find`): the request is accepted, or recognized as a retry.
+    case found(RequestID, AnnouncementRequest, FoundAudio)
+    /// An accepted announcement's file measured (`Action.measure`).
+    case measured(PreparedAnnouncement)
+    /// An accepted announcement that cannot air, by its id, and why.
+    case measureFailed(String, String)
     /// Load the schedule again; the text says why (SIGHUP, a file changed).
     case reload(String)
-    /// A schedule loaded (`Action.load`), valid or not.
-    case loaded(LoadedSchedule)
+    /// A schedule loaded (`Action.load`), valid or not, by the load's
+    /// number (0: whichever is under way).
+    case loaded(LoadedSchedule, load: Int = 0)
     /// A write to the log failed; the text says which and why.
     case logFailed(String)
     /// End the airing on air cleanly and stop; the text says why.
@@ -58,11 +67,19 @@ extension Scheduler {
     case amplifier(on: Bool)
     /// Take this schedule's audio and amplifier from now on.
     case adopt(LoadedSchedule)
-    /// Load the schedule again, off the loop (`Event.loaded`).
-    case load
-    /// Measure an announcement's file, found inside `folders`, off the
-    /// loop (`Event.announcement`), or answer why not.
-    case measure(RequestID, AnnouncementRequest, folders: [String], channels: Int)
+    /// Load the schedule again, off the loop, as load number so
+    /// (`Event.loaded`), on a thread of its own: one that never ends
+    /// cannot hold up the next.
+    case load(Int)
+    /// Find an announcement's file inside `folders` at once, without
+    /// decoding it (`Event.found`), or answer why not.
+    case find(RequestID, AnnouncementRequest, folders: [String])
+    /// Measure an accepted announcement's file off the loop
+    /// (`Event.measured` or `Event.measureFailed`).
+    case measure(PreparedAnnouncement, channels: Int)
+    /// Delete these files from the spool: their announcements have aired,
+    /// or cannot.
+    case removeFromSpool([String])
     case reply(RequestID, ControlAnswer)
     /// Tell systemd.
     case notify(ServiceState)
@@ -96,18 +113,21 @@ public struct AiringKey: Hashable, Sendable {
   }
 }
 
-/// An operator's announcement whose file has been measured.
+/// An operator's announcement whose file has been measured (or, before
+/// `Action.measure`, is to be: `duration` zero).
 public struct PreparedAnnouncement: Sendable {
   let title: String
   let path: String
-  let duration: Duration
+  var duration: Duration
   let times: Int
   let gap: Duration
   let priority: Priority
+  /// The id it was accepted under, which it airs and is logged as.
+  var id: String?
 
   public init(
     title: String, path: String, duration: Duration, times: Int, gap: Duration,
-    priority: Priority
+    priority: Priority, id: String? = nil
   ) {
     self.title = title
     self.path = path
@@ -115,7 +135,20 @@ public struct PreparedAnnouncement: Sendable {
     self.times = times
     self.gap = gap
     self.priority = priority
+    self.id = id
   }
+}
+
+/// An announcement's file, found where the daemon may read it.
+public struct FoundAudio: Sendable, Equatable {
+  /// Its real path.
+  public let path: String
+  /// What tells a retry of the same file: its path, with its size and
+  /// modification time outside the spool (a spool copy is named by its
+  /// content).
+  public let identity: String
+  /// A copy in the spool, deleted once its announcement has aired.
+  public let isSpooled: Bool
 }
 
 /// The airing on air, and the priority airings that entered it.

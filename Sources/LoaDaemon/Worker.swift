@@ -1,9 +1,9 @@
 import Foundation
 
-/// One thread that runs slow jobs (loading a schedule, measuring an
-/// announcement's file) one after another, off the daemon's loop, with a
-/// bounded queue: a flood of requests waits on one thread or is refused,
-/// and never starts a thread each.
+/// One thread that runs slow jobs (measuring an announcement's file) one
+/// after another, off the daemon's loop, with a bounded queue: a flood of
+/// requests waits on one thread or is refused, and never starts a thread
+/// each.
 final class Worker: @unchecked Sendable {
   // @unchecked: `jobs`, `thread`, `finishing` and `threadsStarted` are
   // read and written only with `condition` locked.

@@ -65,10 +65,8 @@ struct AudioDirectory {
     guard RealPath.is(real, inside: realRoot) else {
       return .failure(.escapesThroughLink(target: real))
     }
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: real, isDirectory: &isDirectory),
-      !isDirectory.boolValue
-    else { return .failure(.notAFile) }
+    // A folder, or a FIFO or device that would block whoever opens it.
+    guard RealPath.isRegularFile(real) else { return .failure(.notAFile) }
     return .success(current)
   }
 
@@ -97,6 +95,14 @@ public enum RealPath {
     path.hasPrefix(folder.hasSuffix("/") ? folder : folder + "/")
   }
 
+  /// Whether `path` (its links followed) is a regular file: not a folder,
+  /// nor a FIFO or a device, which block or never end when opened. Checked
+  /// with `stat`, before anything opens it.
+  public static func isRegularFile(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+  }
+
   /// The real path of `path` when it lies inside one of `folders`.
   public static func of(_ path: String, inside folders: [String]) -> String? {
     guard let real = of(path) else { return nil }
@@ -121,7 +127,7 @@ extension AudioDirectory.Problem {
     case .escapesThroughLink(let target):
       "audio file '\(path)' is a symbolic link that leads outside audio_dir (to '\(target)')"
     case .notAFile:
-      "audio file '\(path)' is a folder, not a file"
+      "audio file '\(path)' is not a regular file (a folder, a FIFO or a device)"
     }
   }
 }

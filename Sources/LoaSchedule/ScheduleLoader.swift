@@ -52,7 +52,15 @@ public struct ScheduleLoader: Sendable {
     }
     var diagnostics: [Diagnostic] = []
     var fragments: [ScheduleFragment] = []
+    var bytes = 0
     for file in files {
+      let (size, tooLarge) = ScheduleLimits.checkSize(of: file, after: bytes)
+      if let tooLarge {
+        // Nothing more is read: the schedule is refused as it is.
+        return LoadedSchedule(
+          schedule: nil, diagnostics: (diagnostics + [tooLarge]).sortedByLocation(), audio: [:])
+      }
+      bytes += size
       guard let data = FileManager.default.contents(atPath: file) else {
         diagnostics.append(.error("cannot read '\(file)'", at: nil))
         continue
@@ -70,6 +78,13 @@ public struct ScheduleLoader: Sendable {
       diagnostics += parser.diagnostics
     }
     let merged = merge(fragments, files: files, diagnostics: &diagnostics)
+    // Too large to check in reasonable time and memory: refused as it is.
+    if let schedule = merged, case let over = ScheduleLimits.checkEntries(of: schedule),
+      !over.isEmpty
+    {
+      return LoadedSchedule(
+        schedule: nil, diagnostics: (diagnostics + over).sortedByLocation(), audio: [:])
+    }
     var audio: [String: AudioFile] = [:]
     if let schedule = merged {
       let declared = fragments.reduce(into: [String: Set<String>]()) { all, fragment in

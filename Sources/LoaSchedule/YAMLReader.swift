@@ -26,6 +26,14 @@ final class YAMLReader {
 
   /// Parses YAML text; nil (with a located error) when it is not YAML.
   func compose(_ text: String) -> Node? {
+    // Before composing, which an alias bomb would keep busy for hours.
+    if let refusal = YAMLAliases.check(text) {
+      diagnostics.append(
+        .error(
+          refusal.message,
+          at: SourceLocation(file: file, line: refusal.line, column: refusal.column)))
+      return nil
+    }
     do {
       return try Yams.compose(yaml: text)
     } catch let error as YamlError {

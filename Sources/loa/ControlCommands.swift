@@ -76,6 +76,11 @@ struct StatusCommand: ParsableCommand {
     } else {
       printLine("On air:    nothing")
     }
+    for measuring in status.measuring ?? [] {
+      printLine(
+        "Accepted:  \(measuring.title) (\(measuring.program), \(measuring.priority.rawValue)) "
+          + "at \(clock(measuring.start)), being measured; it plays once measured")
+    }
     if status.next.isEmpty {
       printLine("Next:      nothing planned until tomorrow night")
     }
@@ -142,6 +147,14 @@ struct AnnounceCommand: ParsableCommand {
   }
 
   func run() throws {
+    // Not a FIFO or a device: opening one would wait for a writer, and
+    // reading it might never end.
+    guard RealPath.isRegularFile(file) else {
+      printError(
+        "error: \(file): not a regular file (a FIFO, a device or a folder); announce an "
+          + "audio file")
+      throw ExitCode(1)
+    }
     // Readable audio, or a clear error here rather than from the daemon.
     do {
       _ = try SoundFile(readingAt: file)
@@ -159,10 +172,17 @@ struct AnnounceCommand: ParsableCommand {
         .announce, file: path, title: (file as NSString).lastPathComponent, priority: priority,
         times: times, gapS: gapSeconds))
     if let announced = answer.announced {
-      printLine(
-        "announced: \(announced.title) (\(announced.priority.rawValue)), \(times) time"
-          + "\(times == 1 ? "" : "s"), \(Int(announced.durationS.rounded())) s, from "
-          + "\(announced.start); loa status shows when it plays")
+      let what =
+        "\(announced.title) (\(announced.priority.rawValue)), \(times) time"
+        + "\(times == 1 ? "" : "s")"
+      if answer.repeated == true {
+        printLine(
+          "already announced: \(what), as \(announced.program) at \(announced.start); taken for "
+            + "a retry, it airs once; loa status shows when it plays")
+      } else {
+        printLine(
+          "announced: \(what), as \(announced.program); loa status shows when it plays")
+      }
     }
   }
 
@@ -175,24 +195,14 @@ struct AnnounceCommand: ParsableCommand {
       printError("error: \(file) is not in the audio folder \(audioDirectory)")
       throw ExitCode(1)
     }
-    let stamp = Int((Date().timeIntervalSince1970 * 1000).rounded())
-    let name = "\(stamp)-\((absolute as NSString).lastPathComponent)"
-    let temporary = spool + "/." + name
-    let target = spool + "/" + name
-    // Copied by hand, readable by all (the state folder keeps others out),
-    // whatever the original's owner and mode: the daemon reads it as loa.
-    guard let data = FileManager.default.contents(atPath: absolute),
-      FileManager.default.createFile(
-        atPath: temporary, contents: data, attributes: [.posixPermissions: 0o644]),
-      chmod(temporary, 0o644) == 0, rename(temporary, target) == 0
-    else {
-      unlink(temporary)
+    do {
+      return try SpoolCopy.copy(absolute, into: spool)
+    } catch {
       printError(
-        "error: cannot copy \(file) into the spool folder \(spool); is your user in the "
-          + "'loa' group?")
+        "error: cannot copy \(file) into the spool folder \(spool): \(error); is your user in "
+          + "the 'loa' group?")
       throw ExitCode(1)
     }
-    return target
   }
 }
 

@@ -114,6 +114,27 @@ struct RunCommand: ParsableCommand {
   /// The folder `loa announce` copies files into: for the loa group to
   /// write. `make install` makes it setgid, so that the files stay the
   /// group's; under systemd (RestrictSUIDSGID=) the daemon could not.
+  /// Removes what a run before left in the spool: copies whose airing the
+  /// daemon did not live to end, or that `loa announce` made and never
+  /// asked for. Nothing plays them now; only those an hour old go, so that
+  /// a copy being made as the daemon starts is left alone.
+  private func sweep(_ spool: String, say: @Sendable (String) -> Void) {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: spool)) ?? []
+    var removed: [String] = []
+    for name in names {
+      var info = stat()
+      let path = spool + "/" + name
+      guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG,
+        time(nil) - info.st_mtim.tv_sec > 3600, unlink(path) == 0
+      else { continue }
+      removed.append(name)
+    }
+    if !removed.isEmpty {
+      say(
+        "removed from the spool, left by a run before: \(removed.sorted().joined(separator: ", "))")
+    }
+  }
+
   private func makeSpool(say: @Sendable (String) -> Void) -> String? {
     let spool = station.stateDirectory + "/" + ControlProtocol.spoolName
     do {
@@ -121,6 +142,7 @@ struct RunCommand: ParsableCommand {
         try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
         if chmod(spool, 0o2770) != 0 { chmod(spool, 0o770) }
       }
+      sweep(spool, say: say)
       return spool
     } catch {
       say("error: the spool folder \(spool): \(error); loa announce takes only files in audio_dir")

@@ -20,13 +20,14 @@ struct ControlServerTests {
       let requests = Mutex<[ControlRequest]>([])
     }
 
-    init(_ limits: ControlServer.Limits) throws {
+    /// With `answering` false, the loop keeps every request and answers none.
+    init(_ limits: ControlServer.Limits, answering: Bool = true) throws {
       folder = try TemporaryFolder()
       let received = received
       server = try ControlServer(path: folder.path("control.sock"), limits: limits) {
         request, reply in
         received.requests.withLock { $0.append(request) }
-        reply(ControlAnswer(ok: true))
+        if answering { reply(ControlAnswer(ok: true)) }
       }
       server.start()
     }
@@ -52,7 +53,7 @@ struct ControlServerTests {
     #expect(harness.received.requests.withLock { $0.map(\.command) } == [.status, .stop, .reload])
   }
 
-  @Test("past the limit of clients, a newcomer is told the daemon is busy")
+  @Test("past the limit, a newcomer takes the slot of the slowest; busy only when all have asked")
   func busy() throws {
     var limits = ControlServer.Limits()
     limits.maximumClients = 2
@@ -62,7 +63,44 @@ struct ControlServerTests {
     defer { close(first); close(second) }
     Thread.sleep(forTimeInterval: 0.2)
     let answer = try ControlClient.send(ControlRequest(.status), to: harness.path)
-    #expect(answer.error == "the daemon is busy: too many connections; try again")
+    #expect(answer.ok, "\(answer)")
+    // The first, the longest without a request, made room and was told why.
+    #expect(readLines(first, count: 1).first?.contains("closed to make room") == true)
+
+    // Two clients whose requests are with the loop keep their slots.
+    let holding = try Harness(limits, answering: false)
+    let asking = try (0..<2).map { _ in try UnixSocket.connect(to: holding.path) }
+    defer { asking.forEach { close($0) } }
+    for fd in asking {
+      let line = Array((#"{"v":1,"command":"reload"}"# + "\n").utf8)
+      _ = line.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+    }
+    Thread.sleep(forTimeInterval: 0.2)
+    let refused = try ControlClient.send(ControlRequest(.status), to: holding.path)
+    #expect(refused.error == "the daemon is busy: too many connections; try again")
+  }
+
+  @Test("a client trickling a byte at a time is closed when no whole request came in time")
+  func trickle() throws {
+    var limits = ControlServer.Limits()
+    limits.idleTimeout = .milliseconds(600)
+    let harness = try Harness(limits)
+    let slow = try UnixSocket.connect(to: harness.path)
+    defer { close(slow) }
+    let started = Date()
+    var closedAfter: TimeInterval?
+    for byte in Array(#"{"v":1,"command":"status"}"#.utf8) {
+      var one = byte
+      guard send(slow, &one, 1, Int32(MSG_NOSIGNAL)) == 1 else { break }
+      var probe = pollfd(fd: slow, events: Int16(POLLIN), revents: 0)
+      if poll(&probe, 1, 150) > 0 {
+        closedAfter = Date().timeIntervalSince(started)
+        break
+      }
+    }
+    // Bytes every 150 ms did not keep it: closed near 0.6 s, not after 4 s.
+    #expect((closedAfter ?? .infinity) < 1.5, "\(String(describing: closedAfter))")
+    #expect(harness.received.requests.withLock { $0.isEmpty })
   }
 
   @Test("a silent client is closed after the idle timeout; an oversize line after its error")

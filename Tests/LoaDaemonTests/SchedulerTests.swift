@@ -35,6 +35,11 @@ struct SchedulerTests {
       (day + "09:59:58", .tick),
       (day + "10:00:00", .playback(1, .started(at(day + "10:00:00")))),
     ]
+  /// `loa reload` asked at 09:00:10, its load (number 1) under way.
+  static let loading =
+    started + [
+      (day + "09:00:10", .control(7, ControlRequest(.reload))), (day + "09:00:10", .tick),
+    ]
   static func report(_ status: PlayStatus, firstFrame: Bool = true) -> PlaybackReport {
     PlaybackReport(
       "test", plannedStart: at(day + "10:00:00"),
@@ -48,6 +53,14 @@ struct SchedulerTests {
       title: "E", path: "/audio/e10.wav", duration: .seconds(10), times: 1, gap: .zero,
       priority: priority)
   }
+
+  static let request = AnnouncementRequest(
+    file: "/audio/e10.wav", title: "E", priority: .priority, times: 1, gap: .zero)
+  static let found = FoundAudio(
+    path: "/audio/e10.wav", identity: "/audio/e10.wav|10|1", isSpooled: false)
+
+  static let spooledCopy = FoundAudio(
+    path: "/spool/0a1b.wav", identity: "/spool/0a1b.wav", isSpooled: true)
 
   static let cases: [Case] = [
     Case(
@@ -85,12 +98,37 @@ struct SchedulerTests {
       when: (day + "10:00:05", .control(7, ControlRequest(.stop))),
       then: ["interrupt 1", "reply 7 ok"]),
     Case(
-      name: "an announcement is checked, then measured off the loop", given: onAir,
+      name: "an announcement's file is looked for before anything else", given: onAir,
       when: (
         day + "10:00:05",
         .control(7, ControlRequest(.announce, file: "/audio/e10.wav", priority: .emergency))
       ),
-      then: ["measure 7 /audio/e10.wav"]),
+      then: ["find 7 /audio/e10.wav"]),
+    Case(
+      name: "a found announcement is accepted and answered at once, then measured", given: onAir,
+      when: (day + "10:00:05", .found(7, request, found)),
+      then: ["reply 7 ok", "measure announce-1893466805-1"]),
+    Case(
+      name: "a retry of it within ten minutes gets the same answer and is not measured again",
+      given: onAir + [(day + "10:00:05", .found(7, request, found))],
+      when: (day + "10:09:00", .found(8, request, found)), then: ["reply 8 ok"]),
+    Case(
+      name: "a retry leaves the spool copy that the first still needs",
+      given: onAir + [(day + "10:00:05", .found(7, request, spooledCopy))],
+      when: (day + "10:00:06", .found(8, request, spooledCopy)), then: ["reply 8 ok"]),
+    Case(
+      name: "a spool copy made again for a retry of one done with is removed",
+      given: onAir + [
+        (day + "10:00:05", .found(7, request, spooledCopy)),
+        (day + "10:00:06", .measureFailed("announce-1893466805-1", "not audio")),
+      ],
+      when: (day + "10:00:07", .found(8, request, spooledCopy)),
+      then: ["removeFromSpool /spool/0a1b.wav", "reply 8 ok"]),
+    Case(
+      name: "after ten minutes the same file is a new announcement",
+      given: onAir + [(day + "10:00:05", .found(7, request, found))],
+      when: (day + "10:10:06", .found(8, request, found)),
+      then: ["reply 8 ok", "measure announce-1893467406-2"]),
     Case(
       name: "an announcement played too many times is refused with a code", given: onAir,
       when: (day + "10:00:05", .control(7, ControlRequest(.announce, file: "x", times: 0))),
@@ -143,6 +181,23 @@ struct SchedulerTests {
       name: "a reload asked for is loaded off the loop at the next tick",
       given: started + [(day + "09:00:10", .control(7, ControlRequest(.reload)))],
       when: (day + "09:00:10", .tick), then: ["notify reloading", "load"]),
+    Case(
+      name: "a reload while a load runs waits for it, within the load's patience (60 s)",
+      given: loading + [(day + "09:00:40", .reload("SIGHUP"))],
+      when: (day + "09:00:41", .tick), then: []),
+    Case(
+      name: "past its patience, a reload starts another load beside the one stuck",
+      given: loading + [(day + "09:01:11", .reload("SIGHUP"))],
+      when: (day + "09:01:12", .tick), then: ["notify reloading", "load", "heartbeat"]),
+    Case(
+      name: "the stuck load's result, when it comes at last, is ignored",
+      given: loading + [(day + "09:01:11", .reload("SIGHUP")), (day + "09:01:12", .tick)],
+      when: (day + "09:01:20", .loaded(refused, load: 1)), then: []),
+    Case(
+      name: "the newer load's result answers the reload asked for before",
+      given: loading + [(day + "09:01:11", .reload("SIGHUP")), (day + "09:01:12", .tick)],
+      when: (day + "09:01:20", .loaded(refused, load: 2)),
+      then: ["notify ready", "reply 7 schedule_refused"]),
     Case(
       name: "a refused schedule is answered with a code and its errors; the old one stays",
       given: started + [
@@ -200,7 +255,9 @@ struct SchedulerTests {
     case .amplifier(let on): "amplifier \(on ? "on" : "off")"
     case .adopt: "adopt"
     case .load: "load"
-    case .measure(let id, let request, _, _): "measure \(id) \(request.file)"
+    case .find(let id, let request, _): "find \(id) \(request.file)"
+    case .measure(let announcement, _): "measure \(announcement.id ?? "")"
+    case .removeFromSpool(let paths): "removeFromSpool \(paths.joined(separator: " "))"
     case .reply(let id, let answer):
       "reply \(id) \(answer.code?.rawValue ?? (answer.ok ? "ok" : "?"))"
     case .notify(.ready): "notify ready"

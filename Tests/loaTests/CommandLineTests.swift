@@ -23,10 +23,20 @@ func loa(_ arguments: String..., environment: [String: String] = [:]) throws -> 
   try loa(arguments, environment: environment)
 }
 
-func loa(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+/// With `seconds`, killed after that long: a command that hangs fails its
+/// test instead of hanging it (status 137 then).
+func loa(_ arguments: [String], environment: [String: String] = [:], within seconds: Int? = nil)
+  throws -> Run
+{
   let process = Process()
-  process.executableURL = URL(fileURLWithPath: try loaBinary)
-  process.arguments = arguments
+  let binary = try loaBinary
+  if let seconds {
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+    process.arguments = ["-s", "KILL", "\(seconds)", binary] + arguments
+  } else {
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = arguments
+  }
   process.currentDirectoryURL = repository
   // Files rather than pipes, so that a large output can never block the child.
   let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
