@@ -346,7 +346,8 @@ struct CommandLineTests {
     let rows = csv.output.dropFirst().split(separator: "\r\n")
     #expect(rows.count == 2)
     #expect(rows[1].hasPrefix("1,manual,,\"loa play: nhac-hieu.ogg, README.md\",,"))
-    #expect(rows[1].contains(",completed,,6.800,326401,null,0,"))
+    // One of its two files could not be read: partial, with the other's seconds.
+    #expect(rows[1].contains(",partial,,6.800,326401,null,0,"))
 
     let json = try #require(
       try JSONSerialization.jsonObject(
@@ -359,7 +360,10 @@ struct CommandLineTests {
     let filtered = try loa("log", "--status", "failed", environment: environment)
     #expect(filtered.output.contains("no airings logged"))
     let text = try loa("log", environment: environment)
-    #expect(text.output.contains("manual  completed"))
+    #expect(text.output.contains("manual  partial"))
+    #expect(
+      try loa("log", "--status", "partial", environment: environment).output.contains(
+        "manual  partial"))
     #expect(text.output.contains("2. audio/README.md: failed — Format not recognised."))
   }
 }
