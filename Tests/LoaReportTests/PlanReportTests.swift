@@ -227,7 +227,10 @@ struct PlanReportTests {
         "| I.1 | Tuyên truyền, \"an toàn\", mùa lễ | Chiến dịch \"An toàn giao thông\", mùa lễ | 5 | 2 | 1 | 2 | 0.7 | 3 |"
       ))
     #expect(markdown.contains("<svg"))
-    #expect(markdown.contains("- 04/10/2025 06:00 – 05/10/2025 09:00: đài không phát"))
+    #expect(
+      markdown.contains(
+        "- 04/10/2025 06:00 – 05/10/2025 09:00: đài không phát "
+          + "(phần mềm loa không chạy, mất tín hiệu hoạt động)\n"))
     let html = report.html()
     #expect(html.contains("<meta charset=\"utf-8\">") && html.contains("@page { size: A4;"))
     #expect(html.contains("<td>Chiến dịch &quot;An toàn giao thông&quot;, mùa lễ</td>"))
