@@ -168,6 +168,16 @@ struct SchedulerTests {
     #expect(actions.compactMap(Self.words) == test.then)
   }
 
+  @Test("the schedule's description counts one program as one, not '1 programs'")
+  func describesOneProgram() throws {
+    let folder = try TemporaryFolder()
+    let path = try writeStation(
+      in: folder.path, yaml: stationYAML(programs: [("p", "10:00")]), audio: audioFiles)
+    let loaded = ScheduleLoader(probe: NamedDurationProbe()).load(path: path)
+    let scheduler = try Scheduler(loaded: loaded, now: at(Self.day + "09:00:00"))
+    #expect(scheduler.scheduleDescription.contains(": 1 program, "))
+  }
+
   @Test("a valid schedule is adopted and answered; the next tick plans the days again")
   func reload() throws {
     let folder = try TemporaryFolder()
