@@ -360,7 +360,8 @@ struct CommandLineTests {
     let filtered = try loa("log", "--status", "failed", environment: environment)
     #expect(filtered.output.contains("no airings logged"))
     let text = try loa("log", environment: environment)
-    #expect(text.output.contains("manual  partial"))
+    // In the station's time, with its offset: the sample station is in Hà Nội.
+    #expect(text.output.contains("+07:00  manual  partial"), "\(text.output)")
     #expect(
       try loa("log", "--status", "partial", environment: environment).output.contains(
         "manual  partial"))
