@@ -94,6 +94,25 @@ struct CommandLineTests {
     #expect(run.output.contains("lien-minh-2025.yaml:"))
   }
 
+  @Test(
+    "validate says which long file it is measuring before it decodes it, not after a silent wait")
+  func validateShowsProgress() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "loa-validate-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    for name in ["schedules", "audio"] {
+      try FileManager.default.copyItem(
+        at: repository.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+    }
+    let jingle = folder.appendingPathComponent("audio/nhac-hieu.ogg").path
+    try writeWAV(to: jingle, frames: 300 * 8_000, channels: 1, rate: 8_000) { _ in 0 }
+    let run = try loa("validate", folder.appendingPathComponent("schedules").path)
+    #expect(run.errors.contains("measuring \(jingle) (5m"), "\(run.errors)")
+    // The sample's own files are short: not announced.
+    #expect(run.errors.components(separatedBy: "measuring ").count == 2, "\(run.errors)")
+  }
+
   @Test("validate refuses a broken schedule with file:line:col and exits 1")
   func validateBroken() throws {
     let path = "Tests/LoaScheduleTests/Broken/unknown-key.yaml"
