@@ -57,28 +57,6 @@ public struct ProgramFigures: Tally, Sendable, Equatable {
 
 /// Airings per week of one plan item, for the chart.
 public struct WeeklyAirings: Sendable, Equatable {
-  /// How much of a logged airing or item was heard, by its played seconds
-  /// as well as its status: a row an older loa logged `completed` after
-  /// playing nothing, or a part, counts as what it was.
-  enum Heard {
-    case whole, part, nothing
-
-    /// `planned` seconds, when known; a second short of them is a part.
-    init(_ status: AiringStatus, played: Double?, planned: Double?) {
-      let played = played ?? 0
-      switch status {
-      case .completed:
-        if let planned, played < planned - 1 {
-          self = played > 0 ? .part : .nothing
-        } else {
-          self = .whole
-        }
-      case .partial, .interrupted, .failed: self = played > 0 ? .part : .nothing
-      case .playing, .missed, .skipped: self = .nothing
-      }
-    }
-  }
-
   /// The Monday of each week in the range (the first may be cut).
   public var weeks: [CivilDate]
   /// Plan item id → spots aired (whole or partial) each week.
