@@ -171,28 +171,7 @@ struct ScheduleLoaderTests {
     "a folder that cannot be listed is reported with the system's reason, not as a file not found")
   func unreadableFolder() throws {
     let folder = try StationFolder()
-    // Not a folder: what any user, root too, gets from listing it.
-    try folder.write(
-      "schedule.yaml",
-      minimalStation + """
-        programs:
-          - id: sang
-            title: Sáng
-            start: "05:30"
-            segments: [ { file: nhac-hieu.ogg/a.ogg } ]
-        """)
-    let messages = folder.load().diagnostics.map(\.description)
-    #expect(
-      messages.contains {
-        $0.hasSuffix(
-          "error: audio file 'nhac-hieu.ogg/a.ogg' cannot be read: folder 'nhac-hieu.ogg' "
-            + "cannot be listed: Not a directory (can the user loa runs as read it?)")
-      }, "\(messages)")
-    // Permission denied, for a user root's rights do not override.
-    if geteuid() != 0 {
-      let locked = folder.root.appendingPathComponent("audio/chien-dich").path
-      #expect(chmod(locked, 0) == 0)
-      defer { chmod(locked, 0o755) }
+    func messages(playing file: String) throws -> [String] {
       try folder.write(
         "schedule.yaml",
         minimalStation + """
@@ -200,10 +179,25 @@ struct ScheduleLoaderTests {
             - id: sang
               title: Sáng
               start: "05:30"
-              segments: [ { file: chien-dich/a.ogg } ]
+              segments: [ { file: \(file) } ]
           """)
+      return folder.load().diagnostics.map(\.description)
+    }
+    // Not a folder: what any user, root too, gets from listing it.
+    let notAFolder = try messages(playing: "nhac-hieu.ogg/a.ogg")
+    #expect(
+      notAFolder.contains {
+        $0.hasSuffix(
+          "error: audio file 'nhac-hieu.ogg/a.ogg' cannot be read: folder 'nhac-hieu.ogg' "
+            + "cannot be listed: Not a directory (can the user loa runs as read it?)")
+      }, "\(notAFolder)")
+    // Permission denied, for a user root's rights do not override.
+    if geteuid() != 0 {
+      let locked = folder.root.appendingPathComponent("audio/chien-dich").path
+      #expect(chmod(locked, 0) == 0)
+      defer { chmod(locked, 0o755) }
       #expect(
-        folder.load().diagnostics.contains { $0.description.contains("Permission denied") })
+        try messages(playing: "chien-dich/a.ogg").contains { $0.contains("Permission denied") })
     }
   }
 

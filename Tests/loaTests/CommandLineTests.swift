@@ -57,6 +57,19 @@ func loa(_ arguments: [String], environment: [String: String] = [:]) throws -> R
     errors: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
 }
 
+/// A copy of the sample station's schedules and audio in a new temporary
+/// folder, for a test to change; the caller removes it.
+func copyOfSampleStation() throws -> URL {
+  let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "loa-validate-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+  for name in ["schedules", "audio"] {
+    try FileManager.default.copyItem(
+      at: repository.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+  }
+  return folder
+}
+
 func json(_ text: String) throws -> Any {
   try JSONSerialization.jsonObject(with: Data(text.utf8))
 }
@@ -77,14 +90,8 @@ struct CommandLineTests {
 
   @Test("validate decodes every audio file and refuses one that does not decode, at its reference")
   func validateUndecodableAudio() throws {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "loa-validate-\(UUID().uuidString)")
+    let folder = try copyOfSampleStation()
     defer { try? FileManager.default.removeItem(at: folder) }
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    for name in ["schedules", "audio"] {
-      try FileManager.default.copyItem(
-        at: repository.appendingPathComponent(name), to: folder.appendingPathComponent(name))
-    }
     let jingle = folder.appendingPathComponent("audio/nhac-hieu.ogg")
     try Data("OggS but not really".utf8).write(to: jingle)
     let run = try loa("validate", folder.appendingPathComponent("schedules").path)
@@ -97,14 +104,8 @@ struct CommandLineTests {
   @Test(
     "validate says which long file it is measuring before it decodes it, not after a silent wait")
   func validateShowsProgress() throws {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "loa-validate-\(UUID().uuidString)")
+    let folder = try copyOfSampleStation()
     defer { try? FileManager.default.removeItem(at: folder) }
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    for name in ["schedules", "audio"] {
-      try FileManager.default.copyItem(
-        at: repository.appendingPathComponent(name), to: folder.appendingPathComponent(name))
-    }
     let jingle = folder.appendingPathComponent("audio/nhac-hieu.ogg").path
     try writeWAV(to: jingle, frames: 300 * 8_000, channels: 1, rate: 8_000) { _ in 0 }
     let run = try loa("validate", folder.appendingPathComponent("schedules").path)
