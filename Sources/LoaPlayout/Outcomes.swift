@@ -27,11 +27,12 @@ extension PlayStatus {
 }
 
 extension PlayedItem {
-  /// How many frames short of its plan it fell, beyond a tenth of a second
-  /// (what resampling may lose at a file's end); nil when it played whole
-  /// or its plan is unknown.
+  /// How many frames short of its plan it fell, beyond a second (as the
+  /// report counts: what resampling loses at a file's end, or a header's
+  /// estimate of a compressed file's length, is not a cut); nil when it
+  /// played whole or its plan is unknown.
   func shortfall(sampleRate: Int) -> Int? {
-    guard let plannedFrames, plannedFrames - frames > sampleRate / 10 else { return nil }
+    guard let plannedFrames, plannedFrames - frames > sampleRate else { return nil }
     return plannedFrames - frames
   }
 

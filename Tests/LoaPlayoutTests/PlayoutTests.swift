@@ -73,10 +73,10 @@ struct PlayoutTests {
     #expect(airing.status == .partial)
     #expect(airing.playedSeconds == 16)
     #expect(airing.reason == "played 16.0 s: played 15.0 s of 60.0 s: the file ended early")
-    // Played whole, within a tenth of a second: completed.
+    // Played whole, within a second: completed.
     let whole = PlayedItem(
       .file(path: "/srv/loa/audio/tin-tuc.ogg"), inserted: false, startFrame: 0,
-      frames: 59_950, startedAt: t0, endedAt: t0 + 60, status: .completed,
+      frames: 59_200, startedAt: t0, endedAt: t0 + 60, status: .completed,
       plannedFrames: 60_000)
     #expect(finished([whole])?.status == .completed)
   }
