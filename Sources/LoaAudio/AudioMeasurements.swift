@@ -77,6 +77,9 @@ public struct AudioMeasurement: Sendable, Equatable {
 public final class AudioMeasurements: Sendable {
   /// The cache file; nil keeps measurements in memory only.
   public let file: String?
+  /// Told of each file about to be decoded whole (not in the cache), for
+  /// a command to show its progress: a long file takes a while.
+  private let measuring: (@Sendable (_ path: String) -> Void)?
   private let known = Mutex(Known())
 
   private struct Known {
@@ -84,8 +87,9 @@ public final class AudioMeasurements: Sendable {
     var byContent: [String: AudioMeasurement] = [:]
   }
 
-  public init(file: String?) {
+  public init(file: String?, measuring: (@Sendable (_ path: String) -> Void)? = nil) {
     self.file = file
+    self.measuring = measuring
     guard let file, let text = try? String(contentsOfFile: file, encoding: .utf8) else { return }
     var byIdentity: [String: AudioMeasurement] = [:]
     var byContent: [String: AudioMeasurement] = [:]
@@ -110,6 +114,7 @@ public final class AudioMeasurements: Sendable {
     let identity = try Self.identity(of: path)
     let key = "/\(channels)"
     if let measurement = known.withLock({ $0.byIdentity[identity + key] }) { return measurement }
+    measuring?(path)
     let digest = try hashContent(ofFileAt: path)
     let measurement =
       try known.withLock({ $0.byContent[digest + key] })

@@ -36,6 +36,11 @@ public struct PlayedItem: Sendable {
   public let startedAt: Date
   public let endedAt: Date
   public let status: PlayStatus
+  /// The frames it should have played: a silence's length, a file's to
+  /// its end or its cut, as known when it was opened; nil when unknown (a
+  /// file that could not be opened). Fewer frames played than this is a
+  /// part of it heard, whatever the status says.
+  public let plannedFrames: Int?
 }
 
 /// A time the device failed during a playback, and when it came back.

@@ -8,11 +8,11 @@ import Foundation
 extension PlayedItem {
   public init(
     _ item: PlayItem, inserted: Bool, startFrame: Int, frames: Int, startedAt: Date,
-    endedAt: Date, status: PlayStatus
+    endedAt: Date, status: PlayStatus, plannedFrames: Int? = nil
   ) {
     self.init(
       item: item, inserted: inserted, startFrame: startFrame, frames: frames,
-      startedAt: startedAt, endedAt: endedAt, status: status)
+      startedAt: startedAt, endedAt: endedAt, status: status, plannedFrames: plannedFrames)
   }
 }
 

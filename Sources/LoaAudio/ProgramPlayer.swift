@@ -70,7 +70,7 @@ final class ProgramPlayer {
       played = played.map {
         PlayedItem(
           item: $0.item, inserted: $0.inserted, startFrame: 0, frames: 0, startedAt: $0.startedAt,
-          endedAt: $0.startedAt, status: $0.status)
+          endedAt: $0.startedAt, status: $0.status, plannedFrames: $0.plannedFrames)
       }
     }
     return PlaybackReport(
@@ -86,12 +86,16 @@ final class ProgramPlayer {
   {
     let start = stream.position
     var status = PlayStatus.completed
-    onEvent(.itemStarted(item, inserted: inserted, at: stream.time(of: start)))
+    var planned: Int?
+    // Once the stream runs, when the item starts is known now; before, the
+    // device's start will say.
+    let startedAt = stream.firstFrameAt == nil ? nil : heardTime(of: start)
+    onEvent(.itemStarted(item, inserted: inserted, at: startedAt ?? stream.time(of: start)))
     defer {
       let record = PlayedItem(
         item: item, inserted: inserted, startFrame: start, frames: stream.position - start,
-        startedAt: stream.time(of: start), endedAt: stream.time(of: stream.position),
-        status: status)
+        startedAt: startedAt ?? stream.time(of: start), endedAt: heardTime(of: stream.position),
+        status: status, plannedFrames: planned)
       played.append(record)
       onEvent(.itemEnded(record))
     }
@@ -99,6 +103,7 @@ final class ProgramPlayer {
       switch item {
       case .silence(let length):
         var left = length.frames(at: rate)
+        planned = left
         while left > 0 {
           let count = min(left, Self.chunkFrames)
           prepareBuffer(frames: count)
@@ -107,7 +112,7 @@ final class ProgramPlayer {
           left -= count
         }
       case .file(let path, let limit, let gain):
-        status = try playFile(path, limit: limit, gain: gain)
+        status = try playFile(path, limit: limit, gain: gain, planned: &planned)
       }
     } catch {
       switch error {
@@ -124,17 +129,23 @@ final class ProgramPlayer {
 
   /// Plays a file, or as much of it as decodes; a file that cannot be read
   /// is `failed` and the program goes on.
-  private func playFile(_ path: String, limit: Duration?, gain: Double) throws(PlaybackStop)
-    -> PlayStatus
-  {
+  /// `planned` is set, once the file is open, to the frames it should
+  /// play: to its end as its header says, or to `limit`.
+  private func playFile(
+    _ path: String, limit: Duration?, gain: Double, planned: inout Int?
+  ) throws(PlaybackStop) -> PlayStatus {
     let reader: StationAudioReader
     do {
       reader = try StationAudioReader(path: path, sampleRate: rate, channels: channels)
     } catch {
       return .failed("\(error)")
     }
+    let format = reader.file.format
+    let length = Int(format.frames * Int64(rate) / Int64(max(1, format.sampleRate)))
+    let cut = limit.map { $0.frames(at: rate) }
+    planned = min(length, cut ?? length)
     let factor = Float(pow(10, gain / 20))
-    var remaining = limit.map { $0.frames(at: rate) } ?? Int.max
+    var remaining = cut ?? Int.max
     while remaining > 0 {
       var count: Int
       if reader.isPassthrough {
@@ -175,6 +186,18 @@ final class ProgramPlayer {
       try deliver(frames: count)
     }
     return .completed
+  }
+
+  /// When stream frame `frame`, just written, is heard: the device's
+  /// reckoning, unless the device took the frames faster than it could play
+  /// them (ALSA's `null`, `file:`) and its reckoning runs ahead of the wall
+  /// clock by more than its buffer: then the wall clock, as it really was.
+  private func heardTime(of frame: Int) -> Date {
+    let reckoned = stream.time(of: frame)
+    guard stream.firstFrameAt != nil else { return reckoned }
+    let now = Date() + settings.clockOffset.timeInterval
+    let slack = Double(settings.bufferTime) / 1e6 + 1
+    return reckoned.timeIntervalSince(now) > slack ? now : reckoned
   }
 
   // MARK: Delivering

@@ -66,13 +66,20 @@ extension Scheduler {
       return
     }
     ended += 1
-    actions.append(
-      .log(
-        .finish(
-          current.ledger.record, report: report, sampleRate: station.sampleRate,
-          now: lastEnd ?? now)))
+    let write = LogWrite.finish(
+      current.ledger.record, report: report, sampleRate: station.sampleRate, now: lastEnd ?? now)
+    actions.append(.log(write))
     switch report.status {
-    case .completed: say("ended: \(describe(current.airing))", now, &actions)
+    case .completed:
+      // Played to the end, not necessarily whole: say what the log says.
+      if case .finish(_, let outcome, _, _) = write, outcome.status != .completed {
+        let message =
+          "\(outcome.status.rawValue): \(describe(current.airing)): \(outcome.reason ?? "")"
+        say(message, now, &actions)
+        lastError = (now, message)
+      } else {
+        say("ended: \(describe(current.airing))", now, &actions)
+      }
     case .interrupted(let reason):
       say("interrupted: \(describe(current.airing)): \(reason)", now, &actions)
     case .failed(let reason):

@@ -133,8 +133,14 @@ public struct Scheduler: Sendable {
   /// The station and what its schedule holds, for messages and systemd.
   public var scheduleDescription: String {
     let schedule = planner.schedule
-    return "\(schedule.station.name): \(schedule.programs.count) programs, "
-      + "\(schedule.campaigns.count) campaigns, \(schedule.announcements.count) announcements"
+    return "\(schedule.station.name): \(Self.counted(schedule.programs.count, "program")), "
+      + "\(Self.counted(schedule.campaigns.count, "campaign")), "
+      + Self.counted(schedule.announcements.count, "announcement")
+  }
+
+  /// "1 program", "3 programs".
+  static func counted(_ count: Int, _ noun: String) -> String {
+    "\(count) \(noun)\(count == 1 ? "" : "s")"
   }
 
   // MARK: Events

@@ -84,10 +84,10 @@ public enum StationLifecycle {
   }
 
   /// The airing log; without it the station plays on, unrecorded.
-  private static func openLog(_ parts: StationParts) -> AiringLog? {
+  /// (The log makes its folder and names the system's reason when it
+  /// cannot; Foundation's error read `NSCocoaErrorDomain Code=256`.)
+  static func openLog(_ parts: StationParts) -> AiringLog? {
     do {
-      try FileManager.default.createDirectory(
-        atPath: parts.stateDirectory, withIntermediateDirectories: true)
       return try AiringLog.openForWriting(folder: parts.stateDirectory, now: parts.clock.now())
     } catch {
       // The audio matters more than its record: play, and say so.

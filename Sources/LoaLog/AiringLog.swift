@@ -42,7 +42,13 @@ public final class AiringLog: Sendable {
           "no airing log at '\(path)': nothing has been played with this state folder "
           + "(give the station's with --state DIR or LOA_STATE_DIR)")
     }
-    return try AiringLog(path: path, writer: nil, durable: true)
+    let log = try AiringLog(path: path, writer: nil, durable: true)
+    // A file no writer has set up yet (the daemon never started on it).
+    guard (try? log.database.read { try $0.tableExists("airing_item") }) == true else {
+      throw LogError(
+        description: "the airing log '\(path)' is empty: nothing has been logged in it yet")
+    }
+    return log
   }
 
   /// Opens the log to write it, creating it if needed, and closes what

@@ -12,9 +12,11 @@ public enum AiringKind: String, Codable, Sendable, CaseIterable {
 }
 
 /// PRODUCT §6: every status but `completed` (and `playing`, while it lasts)
-/// carries a reason.
+/// carries a reason. `partial` is an airing or an item that ran to its end
+/// but played less than planned (a file cut short, an item that could not
+/// be read): the played seconds say how much was heard.
 public enum AiringStatus: String, Codable, Sendable, CaseIterable {
-  case playing, completed, interrupted, failed, missed, skipped
+  case playing, completed, partial, interrupted, failed, missed, skipped
 }
 
 public enum ItemKind: String, Codable, Sendable, CaseIterable {

@@ -36,12 +36,12 @@ public enum LogWrite: Sendable {
     _ record: AiringRecordID, report: PlaybackReport, sampleRate: Int, now: Date,
     measuresLateness: Bool = true
   ) -> LogWrite {
-    let frames = report.items.filter { !$0.inserted }.reduce(0) { $0 + $1.frames }
-    return .finish(
+    .finish(
       record,
       Outcome(
-        report.status, startedAt: report.firstFrameAt,
-        endedAt: report.items.last?.endedAt ?? now, frames: frames, sampleRate: sampleRate),
+        airing: report.status, items: report.items.filter { !$0.inserted },
+        startedAt: report.firstFrameAt, endedAt: report.items.last?.endedAt ?? now,
+        sampleRate: sampleRate),
       lateMilliseconds: measuresLateness
         ? report.lateness.map { Int(($0.seconds * 1000).rounded()) } : nil,
       xruns: report.underruns)

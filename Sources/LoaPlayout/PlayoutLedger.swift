@@ -60,15 +60,16 @@ public struct PlayoutLedger: Sendable {
   /// The end of an entered airing: by its items, or with the status of
   /// the airing it was in when that ended first.
   public func finish(_ entered: Entered, status: PlayStatus?, now: Date) -> LogWrite {
-    let failure = entered.items.first { $0.status != .completed }?.status
-    let overall = status.flatMap { $0 == .completed ? nil : $0 } ?? failure ?? .completed
-    let frames = entered.items.reduce(0) { $0 + $1.frames }
     let startedAt = entered.items.first(where: { $0.frames > 0 })?.startedAt
+    // An item that failed makes it partial or failed by what was heard
+    // (`Outcome(airing:)`); one interrupted, interrupted.
+    let cut = entered.items.first { if case .interrupted = $0.status { true } else { false } }
+    let overall = status.flatMap { $0 == .completed ? nil : $0 } ?? cut?.status ?? .completed
     return .finish(
       entered.record,
       Outcome(
-        overall, startedAt: startedAt, endedAt: entered.items.last?.endedAt ?? now,
-        frames: frames, sampleRate: sampleRate),
+        airing: overall, items: entered.items, startedAt: startedAt,
+        endedAt: entered.items.last?.endedAt ?? now, sampleRate: sampleRate),
       lateMilliseconds: startedAt.map {
         Int(($0.timeIntervalSince(entered.plannedStart) * 1000).rounded())
       },

@@ -13,9 +13,10 @@ import LoaSchedule
 public protocol Tally {
   /// As the planner placed them.
   var planned: Int { get }
-  /// Played to their end.
+  /// Played whole: to their end, and for as long as planned.
   var aired: Int { get }
-  /// Begun and cut (interrupted after some frames).
+  /// Heard in part: some seconds played, fewer than planned (cut, a file
+  /// that ended early or could not be read, a device that failed).
   var partial: Int { get }
 }
 
@@ -111,18 +112,22 @@ public struct PlanReport: Sendable {
     try log?.eachAiring(AiringLog.Filter(from: start, to: end), withItems: true) { airing in
       guard airing.kind != .manual, let id = airing.program else { return }
       program(id, airing.title)
-      switch airing.status {
-      case .completed: programs[id]?.aired += 1
-      case .interrupted where (airing.frames ?? 0) > 0: programs[id]?.partial += 1
-      default: break
+      let planned = airing.items.isEmpty ? nil : airing.items.reduce(0) { $0 + $1.plannedSeconds }
+      switch Heard(airing.status, played: airing.playedSeconds, planned: planned) {
+      case .whole: programs[id]?.aired += 1
+      case .part: programs[id]?.partial += 1
+      case .nothing: break
       }
       let day = clock.day(of: airing.plannedStart ?? airing.startedAt ?? start)
       for item in airing.items where item.kind == .campaign {
         guard let campaign = item.campaign, campaigns[campaign] != nil else { continue }
-        let whole = item.status == .completed
-        let cut = item.status == .interrupted && (item.frames ?? 0) > 0
-        guard whole || cut else { continue }
-        if whole { campaigns[campaign]?.aired += 1 } else { campaigns[campaign]?.partial += 1 }
+        let heard = Heard(item.status, played: item.playedSeconds, planned: item.plannedSeconds)
+        guard heard != .nothing else { continue }
+        if heard == .whole {
+          campaigns[campaign]?.aired += 1
+        } else {
+          campaigns[campaign]?.partial += 1
+        }
         campaigns[campaign]?.minutes += (item.playedSeconds ?? 0) / 60
         daysAired[campaign, default: []].insert(day)
         if let planItem = planItemOf[campaign] {
@@ -158,6 +163,28 @@ public struct PlanReport: Sendable {
         uniqueKeysWithValues: listed.map {
           ($0.id, counts[$0.id] ?? Array(repeating: 0, count: weeks.count))
         }))
+  }
+
+  /// How much of a logged airing or item was heard, by its played seconds
+  /// as well as its status: a row an older loa logged `completed` after
+  /// playing nothing, or a part, counts as what it was.
+  enum Heard {
+    case whole, part, nothing
+
+    /// `planned` seconds, when known; a second short of them is a part.
+    init(_ status: AiringStatus, played: Double?, planned: Double?) {
+      let played = played ?? 0
+      switch status {
+      case .completed:
+        if let planned, played < planned - 1 {
+          self = played > 0 ? .part : .nothing
+        } else {
+          self = .whole
+        }
+      case .partial, .interrupted, .failed: self = played > 0 ? .part : .nothing
+      case .playing, .missed, .skipped: self = .nothing
+      }
+    }
   }
 
   /// The Monday of each week that has a day in the range.

@@ -37,7 +37,16 @@ extension PlanReport {
     outages.map { outage in
       "\(Self.vietnamese(clock.day(of: outage.from))) \(clock.time(outage.from).prefix(5)) – "
         + "\(Self.vietnamese(clock.day(of: outage.to))) \(clock.time(outage.to).prefix(5)): "
-        + "đài không phát (\(outage.reason))"
+        + "đài không phát (\(Self.vietnamese(outageReason: outage.reason)))"
+    }
+  }
+
+  /// An outage's reason as the log writes it, in the report's language;
+  /// one the report does not know, as written.
+  static func vietnamese(outageReason reason: String) -> String {
+    switch reason {
+    case "loa was not running (no heartbeat)": "phần mềm loa không chạy, mất tín hiệu hoạt động"
+    default: reason
     }
   }
 

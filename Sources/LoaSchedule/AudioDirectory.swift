@@ -21,6 +21,9 @@ struct AudioDirectory {
     case ambiguous(name: String, folder: String)
     case escapesThroughLink(target: String)
     case notAFile
+    /// A folder on the way that exists but cannot be listed (permission
+    /// denied, not a folder): `reason` is the system's.
+    case unreadable(folder: String, reason: String)
   }
 
   let root: String
@@ -46,7 +49,11 @@ struct AudioDirectory {
     var current = root
     for component in components {
       let wanted = component.precomposedStringWithCanonicalMapping
-      let entries = listing(of: current)
+      let entries: [String]
+      switch listing(of: current) {
+      case .success(let listed): entries = listed
+      case .failure(let problem): return .failure(problem)
+      }
       let matches = entries.filter { $0.precomposedStringWithCanonicalMapping == wanted }
       guard let match = matches.first else {
         let folder = String(current.dropFirst(root.count).drop { $0 == "/" })
@@ -70,11 +77,26 @@ struct AudioDirectory {
     return .success(current)
   }
 
-  private mutating func listing(of folder: String) -> [String] {
-    if let cached = listings[folder] { return cached }
-    let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+  /// The names in `folder`; none when it does not exist (the name looked
+  /// for is then not found), the system's reason when it cannot be read.
+  private mutating func listing(of folder: String) -> Result<[String], Problem> {
+    if let cached = listings[folder] { return .success(cached) }
+    guard let handle = opendir(folder) else {
+      let code = errno
+      if code == ENOENT { return .success([]) }
+      let relative = String(folder.dropFirst(root.count).drop { $0 == "/" })
+      return .failure(.unreadable(folder: relative, reason: String(cString: strerror(code))))
+    }
+    defer { closedir(handle) }
+    var entries: [String] = []
+    while let entry = readdir(handle) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
+        String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+      }
+      if name != "." && name != ".." { entries.append(name) }
+    }
     listings[folder] = entries
-    return entries
+    return .success(entries)
   }
 
 }
@@ -128,6 +150,10 @@ extension AudioDirectory.Problem {
       "audio file '\(path)' is a symbolic link that leads outside audio_dir (to '\(target)')"
     case .notAFile:
       "audio file '\(path)' is not a regular file (a folder, a FIFO or a device)"
+    case .unreadable(let folder, let reason):
+      "audio file '\(path)' cannot be read: "
+        + (folder.isEmpty ? "audio_dir" : "folder '\(folder)'")
+        + " cannot be listed: \(reason) (can the user loa runs as read it?)"
     }
   }
 }

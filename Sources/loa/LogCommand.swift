@@ -113,10 +113,12 @@ struct LogCommand: ParsableCommand {
     out.flush()
   }
 
-  /// `2025-10-01 05:30:00  sang  completed  +2 ms  1m47s  Chương trình …  — reason`
+  /// `2025-10-01 05:30:00+07:00  sang  completed  +2 ms  1m47s  Chương trình …  — reason`:
+  /// the offset says whose time it is (the station's, or this machine's
+  /// when no schedule was found), as the daemon's own messages do not.
   private func line(_ airing: LoggedAiring, _ clock: StationClock) -> String {
     let when = (airing.plannedStart ?? airing.startedAt).map {
-      clock.iso($0).prefix(19).replacingOccurrences(of: "T", with: " ")
+      clock.iso($0).replacingOccurrences(of: "T", with: " ")
     }
     let late = airing.lateMilliseconds.map { ($0 >= 0 ? "+" : "") + "\($0) ms" } ?? ""
     let length = airing.playedSeconds.map { Duration.seconds($0).shortDescription } ?? ""

@@ -50,8 +50,8 @@ struct StationOptions: ParsableArguments {
   }
 
   /// The cache of audio measurements in the state folder.
-  func audioMeasurements() -> AudioMeasurements {
-    AudioMeasurements(file: stateDirectory + "/audio-measurements.tsv")
+  func audioMeasurements(measuring: (@Sendable (String) -> Void)? = nil) -> AudioMeasurements {
+    AudioMeasurements(file: stateDirectory + "/audio-measurements.tsv", measuring: measuring)
   }
 
   /// Loads the schedule, printing its errors to standard error; exits

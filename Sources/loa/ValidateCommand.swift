@@ -23,9 +23,20 @@ struct ValidateCommand: ParsableCommand {
   )
   var path: String?
 
+  /// Files at least this many seconds long are announced as they are
+  /// measured: decoding runs at about 200 times real time.
+  static let announcedLength: Int64 = 300
+
   func run() throws {
     let path = station.schedulePath(self.path)
-    let measurements = station.audioMeasurements()
+    // A file of hours decodes for most of a minute: say so before, on
+    // standard error, so that the wait is not silence.
+    let measurements = station.audioMeasurements { path in
+      guard let length = try? SoundFile(readingAt: path).format.duration,
+        length >= .seconds(Self.announcedLength)
+      else { return }
+      printError("measuring \(path) (\(length.shortDescription))…")
+    }
     let loaded = ScheduleLoader(probe: MeasuringProbe(measurements: measurements)).load(path: path)
     var diagnostics = loaded.diagnostics
     var summary = ""

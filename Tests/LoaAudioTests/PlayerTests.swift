@@ -122,6 +122,8 @@ struct PlayerTests {
     let (report, _, samples) = try playIntoCapture([.file(path: path)], folder: folder)
     #expect(report.items[0].status == .completed)
     #expect(abs(report.frames - 48_000) <= 2)
+    // Its header's length is what played: a compressed file is not short of its plan.
+    #expect(abs((report.items[0].plannedFrames ?? 0) - report.items[0].frames) <= 48_000 / 10)
     #expect(abs(cycles(samples, channels: 2) - 440) <= 2)
   }
 
@@ -235,5 +237,61 @@ struct PlayerTests {
     } throws: { error in
       (error as? PCMError)?.call == "snd_pcm_hw_params_set_channels"
     }
+  }
+
+  @Test("a file cut short while it plays ends short of its planned frames, which the report says")
+  func fileCutWhilePlaying() throws {
+    let folder = try TemporaryFolder()
+    let path = folder.path("tin-tuc.wav")
+    try writeTone(
+      to: path, format: Int32(SF_FORMAT_WAV | SF_FORMAT_PCM_16), sampleRate: 8_000, channels: 1,
+      frames: 60 * 8_000)
+    // The player opens the file and fills the device before the start,
+    // then waits for it: the file is cut to 15 s meanwhile.
+    let playback = Playback(
+      [.file(path: path), .silence(.seconds(1))], at: Date() + 2,
+      settings: PlayerSettings(device: "null", sampleRate: 8_000, channels: 1))
+    Thread.sleep(forTimeInterval: 1)
+    #expect(truncate(path, off_t(44 + 15 * 8_000 * 2)) == 0)
+    let report = playback.wait()
+    let file = try #require(report.items.first)
+    #expect(file.status == .completed)
+    #expect(file.plannedFrames == 60 * 8_000)
+    #expect(abs(file.frames - 15 * 8_000) < 8_000 / 10)
+    #expect(report.items.last?.plannedFrames == 8_000)
+  }
+
+  @Test("a file that cannot be opened has no planned frames and its reason says why")
+  func unopenableFile() throws {
+    let folder = try TemporaryFolder()
+    let report = Playback(
+      [.file(path: folder.path("khong-co.wav"))],
+      settings: PlayerSettings(device: "null", sampleRate: 8_000, channels: 1)
+    ).wait()
+    let file = try #require(report.items.first)
+    #expect(file.plannedFrames == nil)
+    #expect(
+      file.status == .failed("No such file or directory (open on '\(folder.path("khong-co.wav"))')")
+    )
+  }
+
+  @Test(
+    "on a device that takes frames faster than real time, times are the wall clock's and seconds the frames'"
+  )
+  func clocklessDevice() throws {
+    let start = Date() + 1
+    let report = Playback(
+      [.silence(.seconds(5)), .silence(.seconds(5))], at: start,
+      settings: PlayerSettings(device: "null", sampleRate: 8_000, channels: 1)
+    ).wait()
+    let finished = Date()
+    #expect(report.status == .completed)
+    #expect(report.items.map(\.frames) == [40_000, 40_000])
+    let first = try #require(report.items.first)
+    let last = try #require(report.items.last)
+    #expect(abs(first.startedAt.timeIntervalSince(start)) < 0.5)
+    // Ten seconds of frames, taken in far less: the end is when it was.
+    #expect(last.endedAt <= finished)
+    #expect(last.startedAt >= first.endedAt)
   }
 }

@@ -5,6 +5,7 @@ import LoaLog
 import LoaPlayout
 import LoaSchedule
 import LoaTesting
+import Synchronization
 import Testing
 
 @testable import LoaDaemon
@@ -221,6 +222,40 @@ struct SchedulerTests {
     for (time, event) in test.given { _ = scheduler.handle(event, at: at(time)) }
     let actions = scheduler.handle(test.when.1, at: at(test.when.0))
     #expect(actions.compactMap(Self.words) == test.then)
+  }
+
+  @Test("the schedule's description counts one program as one, not '1 programs'")
+  func describesOneProgram() throws {
+    let folder = try TemporaryFolder()
+    let path = try writeStation(
+      in: folder.path, yaml: stationYAML(programs: [("p", "10:00")]), audio: audioFiles)
+    let loaded = ScheduleLoader(probe: NamedDurationProbe()).load(path: path)
+    let scheduler = try Scheduler(loaded: loaded, now: at(Self.day + "09:00:00"))
+    #expect(scheduler.scheduleDescription.contains(": 1 program, "))
+  }
+
+  @Test(
+    "a state folder that cannot be made is told with the system's reason, not Foundation's code")
+  func unmakeableStateFolder() throws {
+    let folder = try TemporaryFolder()
+    let path = try writeStation(
+      in: folder.path, yaml: stationYAML(programs: [("p", "10:00")]), audio: audioFiles)
+    let loaded = ScheduleLoader(probe: NamedDurationProbe()).load(path: path)
+    // A file where the state folder's parent should be.
+    #expect(FileManager.default.createFile(atPath: folder.path("taken"), contents: Data()))
+    let said = Mutex<[String]>([])
+    let parts = StationParts(
+      stateDirectory: folder.path("taken/state"), socketPath: folder.path("control.sock"),
+      loaded: loaded, load: { loaded }, measurements: AudioMeasurements(file: nil),
+      clock: SimulatedClock(at(Self.day + "09:00:00")), settings: DaemonSettings(),
+      amplifier: nil, say: { text in said.withLock { $0.append(text) } })
+    #expect(StationLifecycle.openLog(parts) == nil)
+    #expect(
+      said.withLock { $0 } == [
+        "error: cannot create the state folder '\(folder.path("taken/state"))': Not a directory "
+          + "(give a writable one with --state DIR or LOA_STATE_DIR); "
+          + "airings will play but not be logged"
+      ])
   }
 
   @Test("a valid schedule is adopted and answered; the next tick plans the days again")

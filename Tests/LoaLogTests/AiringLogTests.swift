@@ -94,6 +94,18 @@ struct AiringLogTests {
       "\(error)".contains("no airing log at '\(state.path)/airings.sqlite'")
     }
   }
+
+  @Test("a reader of a log file no writer has set up is told it is empty, not of a missing table")
+  func emptyLog() throws {
+    let state = try TemporaryFolder()
+    #expect(FileManager.default.createFile(atPath: state.path("airings.sqlite"), contents: Data()))
+    #expect {
+      _ = try AiringLog.openForReading(folder: state.path)
+    } throws: { error in
+      "\(error)"
+        == "the airing log '\(state.path)/airings.sqlite' is empty: nothing has been logged in it yet"
+    }
+  }
 }
 
 /// The `loa-log-writer` this test run built.

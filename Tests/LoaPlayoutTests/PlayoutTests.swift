@@ -32,6 +32,70 @@ struct PlayoutTests {
     }
   }
 
+  /// The outcome of an airing's finishing write.
+  func finished(_ items: [PlayedItem], status: PlayStatus = .completed) -> Outcome? {
+    let report = PlaybackReport(
+      "null", plannedStart: t0, firstFrameAt: t0, items: items,
+      frames: items.reduce(0) { $0 + $1.frames }, underruns: 0, status: status)
+    guard
+      case .finish(_, let outcome, _, _) = LogWrite.finish(
+        main, report: report, sampleRate: 1000, now: t0 + 60)
+    else { return nil }
+    return outcome
+  }
+
+  @Test(
+    "an airing whose only file could not be read played nothing: failed, with the file's reason")
+  func unreadableFileFailsTheAiring() throws {
+    let reason = "Permission denied (open on '/srv/loa/audio/tin-tuc.ogg')"
+    let item = PlayedItem(
+      .file(path: "/srv/loa/audio/tin-tuc.ogg"), inserted: false, startFrame: 0, frames: 0,
+      startedAt: t0, endedAt: t0, status: .failed(reason))
+    #expect(Outcome(item, sampleRate: 1000).status == .failed)
+    #expect(Outcome(item, sampleRate: 1000).reason == reason)
+    let airing = try #require(finished([item]))
+    #expect(airing.status == .failed)
+    #expect(airing.playedSeconds == 0)
+    #expect(airing.reason == "nothing was played: \(reason)")
+  }
+
+  @Test("a file that ended at 15 s of its 60 is partial, and so is its airing, with what played")
+  func shortFileIsPartial() throws {
+    let item = PlayedItem(
+      .file(path: "/srv/loa/audio/tin-tuc.ogg"), inserted: false, startFrame: 0,
+      frames: 15_000, startedAt: t0, endedAt: t0 + 15, status: .completed,
+      plannedFrames: 60_000)
+    let outcome = Outcome(item, sampleRate: 1000)
+    #expect(outcome.status == .partial)
+    #expect(outcome.playedSeconds == 15)
+    #expect(outcome.reason == "played 15.0 s of 60.0 s: the file ended early")
+    let airing = try #require(finished([item, played(1, at: 15)]))
+    #expect(airing.status == .partial)
+    #expect(airing.playedSeconds == 16)
+    #expect(airing.reason == "played 16.0 s: played 15.0 s of 60.0 s: the file ended early")
+    // Played whole, within a second: completed.
+    let whole = PlayedItem(
+      .file(path: "/srv/loa/audio/tin-tuc.ogg"), inserted: false, startFrame: 0,
+      frames: 59_200, startedAt: t0, endedAt: t0 + 60, status: .completed,
+      plannedFrames: 60_000)
+    #expect(finished([whole])?.status == .completed)
+  }
+
+  @Test("an entered airing whose item failed after another played is partial")
+  func enteredPartly() {
+    var ledger = PlayoutLedger(record: main, sampleRate: 1000)
+    ledger.enter(guest, plannedStart: t0, count: 2)
+    _ = ledger.apply(.itemEnded(played(2, inserted: true, at: 0)))
+    let failed = PlayedItem(
+      .file(path: "/a.ogg"), inserted: true, startFrame: 2000, frames: 0, startedAt: t0 + 2,
+      endedAt: t0 + 2, status: .failed("not audio"))
+    let (_, completed) = ledger.apply(.itemEnded(failed))
+    #expect(completed != nil)
+    if let completed {
+      #expect(rows([ledger.finish(completed, status: nil, now: t0 + 3)]) == ["finish #2 partial 0"])
+    }
+  }
+
   @Test("inserted items are counted out to the airings that entered, in their order")
   func ledger() {
     var ledger = PlayoutLedger(record: main, sampleRate: 1000)

@@ -80,6 +80,41 @@ final class ReportStation {
 
 private func day(_ text: String) -> CivilDate { CivilDate(iso: text)! }
 
+/// A planned airing's row, each item a 16 s campaign spot.
+private func logEntry(_ airing: PlannedAiring) -> AiringEntry {
+  AiringEntry(
+    kind: .program, program: airing.id, title: airing.title, plannedStart: airing.start,
+    device: "null",
+    items: airing.items.map {
+      ItemEntry(
+        kind: .campaign, file: $0.file, campaign: $0.campaign, planItem: $0.planItem,
+        plannedSeconds: 16)
+    })
+}
+
+/// Logs `airing` as played: each item's status and seconds, then its own.
+private func logPlayed(
+  _ airing: PlannedAiring, _ items: [(AiringStatus, Double)], _ status: AiringStatus,
+  in log: AiringLog
+) throws {
+  let id = try log.begin(logEntry(airing))
+  for (position, (itemStatus, seconds)) in items.enumerated() {
+    try log.itemEnded(
+      airing: id, position: position,
+      Outcome(
+        status: itemStatus, startedAt: airing.start, endedAt: airing.start + seconds,
+        frames: Int(seconds * 48_000), playedSeconds: seconds,
+        reason: itemStatus == .completed ? nil : "emergency"))
+  }
+  let played = items.map(\.1).reduce(0, +)
+  try log.finish(
+    airing: id,
+    Outcome(
+      status: status, startedAt: airing.start, endedAt: airing.start + played,
+      frames: Int(played * 48_000), playedSeconds: played,
+      reason: status == .completed ? nil : "emergency"), lateMilliseconds: 1, xruns: 0)
+}
+
 @Suite("The plan report")
 struct PlanReportTests {
   /// Mornings: 01/10 both spots aired; 02/10 interrupted, a cut after 8 s,
@@ -95,36 +130,10 @@ struct PlanReportTests {
     #expect(airings.count == 6 && noons.count == 6)
     do {
       let log = try AiringLog.openForWriting(folder: station.state)
-      func entry(_ airing: PlannedAiring) -> AiringEntry {
-        AiringEntry(
-          kind: .program, program: airing.id, title: airing.title, plannedStart: airing.start,
-          device: "null",
-          items: airing.items.map {
-            ItemEntry(
-              kind: .campaign, file: $0.file, campaign: $0.campaign, planItem: $0.planItem,
-              plannedSeconds: 16)
-          })
-      }
       func play(_ airing: PlannedAiring, _ items: [(AiringStatus, Double)], _ status: AiringStatus)
         throws
-      {
-        let id = try log.begin(entry(airing))
-        for (position, (itemStatus, seconds)) in items.enumerated() {
-          try log.itemEnded(
-            airing: id, position: position,
-            Outcome(
-              status: itemStatus, startedAt: airing.start, endedAt: airing.start + seconds,
-              frames: Int(seconds * 48_000), playedSeconds: seconds,
-              reason: itemStatus == .completed ? nil : "emergency"))
-        }
-        let played = items.map(\.1).reduce(0, +)
-        try log.finish(
-          airing: id,
-          Outcome(
-            status: status, startedAt: airing.start, endedAt: airing.start + played,
-            frames: Int(played * 48_000), playedSeconds: played,
-            reason: status == .completed ? nil : "emergency"), lateMilliseconds: 1, xruns: 0)
-      }
+      { try logPlayed(airing, items, status, in: log) }
+      func entry(_ airing: PlannedAiring) -> AiringEntry { logEntry(airing) }
       // 30/09: b only (a starts on 01/10).
       try play(airings[0], [(.completed, 16)], .completed)
       try play(airings[1], [(.completed, 16), (.completed, 16)], .completed)
@@ -177,6 +186,36 @@ struct PlanReportTests {
   }
 
   @Test(
+    "aired and partly aired go by the seconds played: a row logged completed that played nothing or a part counts as such"
+  )
+  func heardBySeconds() throws {
+    let station = try ReportStation()
+    let planner = try station.planner()
+    let airings = planner.plan(from: day("2025-10-01"), through: day("2025-10-05")).filter {
+      $0.id == "sang"
+    }
+    do {
+      let log = try AiringLog.openForWriting(folder: station.state)
+      // 01/10: an older loa's `completed` for a folder it could not read.
+      try logPlayed(airings[0], [(.failed, 0), (.failed, 0)], .completed, in: log)
+      // 02/10: an older loa's `completed` for files cut at 5 s of 16.
+      try logPlayed(airings[1], [(.completed, 5), (.completed, 5)], .completed, in: log)
+      // 03/10: this loa's `partial`.
+      try logPlayed(airings[2], [(.partial, 8)], .partial, in: log)
+      try logPlayed(airings[3], [(.completed, 16)], .completed, in: log)
+    }
+    let report = try PlanReport(
+      planner: planner, log: try AiringLog.openForReading(folder: station.state),
+      from: day("2025-10-01"), to: day("2025-10-05"))
+    let sang = try #require(report.programs.first { $0.program == "sang" })
+    #expect([sang.planned, sang.aired, sang.partial, sang.missed] as [Int] == [5, 1, 2, 2])
+    let a = try #require(report.items.flatMap(\.campaigns).first { $0.campaign == "a" })
+    #expect([a.aired, a.partial] as [Int] == [1, 2])
+    #expect(abs(a.minutes - 29.0 / 60) < 1e-9)
+    withExtendedLifetime(station) {}
+  }
+
+  @Test(
     "md and html are in Vietnamese with dd/mm/yyyy; csv has a BOM, RFC 4180 quotes and no formulas")
   func renderings() throws {
     let (station, report) = try loggedStation()
@@ -188,7 +227,10 @@ struct PlanReportTests {
         "| I.1 | Tuyên truyền, \"an toàn\", mùa lễ | Chiến dịch \"An toàn giao thông\", mùa lễ | 5 | 2 | 1 | 2 | 0.7 | 3 |"
       ))
     #expect(markdown.contains("<svg"))
-    #expect(markdown.contains("- 04/10/2025 06:00 – 05/10/2025 09:00: đài không phát"))
+    #expect(
+      markdown.contains(
+        "- 04/10/2025 06:00 – 05/10/2025 09:00: đài không phát "
+          + "(phần mềm loa không chạy, mất tín hiệu hoạt động)\n"))
     let html = report.html()
     #expect(html.contains("<meta charset=\"utf-8\">") && html.contains("@page { size: A4;"))
     #expect(html.contains("<td>Chiến dịch &quot;An toàn giao thông&quot;, mùa lễ</td>"))

@@ -167,6 +167,40 @@ struct ScheduleLoaderTests {
         == "unknown holiday 'quoc-khanhh' in 'on' of program 'a' (did you mean 'quoc-khanh'?)")
   }
 
+  @Test(
+    "a folder that cannot be listed is reported with the system's reason, not as a file not found")
+  func unreadableFolder() throws {
+    let folder = try StationFolder()
+    func messages(playing file: String) throws -> [String] {
+      try folder.write(
+        "schedule.yaml",
+        minimalStation + """
+          programs:
+            - id: sang
+              title: Sáng
+              start: "05:30"
+              segments: [ { file: \(file) } ]
+          """)
+      return folder.load().diagnostics.map(\.description)
+    }
+    // Not a folder: what any user, root too, gets from listing it.
+    let notAFolder = try messages(playing: "nhac-hieu.ogg/a.ogg")
+    #expect(
+      notAFolder.contains {
+        $0.hasSuffix(
+          "error: audio file 'nhac-hieu.ogg/a.ogg' cannot be read: folder 'nhac-hieu.ogg' "
+            + "cannot be listed: Not a directory (can the user loa runs as read it?)")
+      }, "\(notAFolder)")
+    // Permission denied, for a user root's rights do not override.
+    if geteuid() != 0 {
+      let locked = folder.root.appendingPathComponent("audio/chien-dich").path
+      #expect(chmod(locked, 0) == 0)
+      defer { chmod(locked, 0o755) }
+      #expect(
+        try messages(playing: "chien-dich/a.ogg").contains { $0.contains("Permission denied") })
+    }
+  }
+
   @Test("a file named in NFD on disk is found by its NFC name in the schedule, and the reverse")
   func unicodeNormalization() throws {
     let nfc = "tin-tức.ogg".precomposedStringWithCanonicalMapping

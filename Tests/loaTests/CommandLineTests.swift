@@ -67,6 +67,19 @@ func loa(_ arguments: [String], environment: [String: String] = [:], within seco
     errors: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
 }
 
+/// A copy of the sample station's schedules and audio in a new temporary
+/// folder, for a test to change; the caller removes it.
+func copyOfSampleStation() throws -> URL {
+  let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "loa-validate-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+  for name in ["schedules", "audio"] {
+    try FileManager.default.copyItem(
+      at: repository.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+  }
+  return folder
+}
+
 func json(_ text: String) throws -> Any {
   try JSONSerialization.jsonObject(with: Data(text.utf8))
 }
@@ -87,14 +100,8 @@ struct CommandLineTests {
 
   @Test("validate decodes every audio file and refuses one that does not decode, at its reference")
   func validateUndecodableAudio() throws {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "loa-validate-\(UUID().uuidString)")
+    let folder = try copyOfSampleStation()
     defer { try? FileManager.default.removeItem(at: folder) }
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    for name in ["schedules", "audio"] {
-      try FileManager.default.copyItem(
-        at: repository.appendingPathComponent(name), to: folder.appendingPathComponent(name))
-    }
     let jingle = folder.appendingPathComponent("audio/nhac-hieu.ogg")
     try Data("OggS but not really".utf8).write(to: jingle)
     let run = try loa("validate", folder.appendingPathComponent("schedules").path)
@@ -102,6 +109,19 @@ struct CommandLineTests {
     #expect(
       run.output.contains("error: audio file 'nhac-hieu.ogg' cannot be decoded:"), "\(run.output)")
     #expect(run.output.contains("lien-minh-2025.yaml:"))
+  }
+
+  @Test(
+    "validate says which long file it is measuring before it decodes it, not after a silent wait")
+  func validateShowsProgress() throws {
+    let folder = try copyOfSampleStation()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let jingle = folder.appendingPathComponent("audio/nhac-hieu.ogg").path
+    try writeWAV(to: jingle, frames: 300 * 8_000, channels: 1, rate: 8_000) { _ in 0 }
+    let run = try loa("validate", folder.appendingPathComponent("schedules").path)
+    #expect(run.errors.contains("measuring \(jingle) (5m"), "\(run.errors)")
+    // The sample's own files are short: not announced.
+    #expect(run.errors.components(separatedBy: "measuring ").count == 2, "\(run.errors)")
   }
 
   @Test("validate refuses a broken schedule with file:line:col and exits 1")
@@ -356,7 +376,8 @@ struct CommandLineTests {
     let rows = csv.output.dropFirst().split(separator: "\r\n")
     #expect(rows.count == 2)
     #expect(rows[1].hasPrefix("1,manual,,\"loa play: nhac-hieu.ogg, README.md\",,"))
-    #expect(rows[1].contains(",completed,,6.800,326401,null,0,"))
+    // One of its two files could not be read: partial, with the other's seconds.
+    #expect(rows[1].contains(",partial,,6.800,326401,null,0,"))
 
     let json = try #require(
       try JSONSerialization.jsonObject(
@@ -369,7 +390,11 @@ struct CommandLineTests {
     let filtered = try loa("log", "--status", "failed", environment: environment)
     #expect(filtered.output.contains("no airings logged"))
     let text = try loa("log", environment: environment)
-    #expect(text.output.contains("manual  completed"))
+    // In the station's time, with its offset: the sample station is in Hà Nội.
+    #expect(text.output.contains("+07:00  manual  partial"), "\(text.output)")
+    #expect(
+      try loa("log", "--status", "partial", environment: environment).output.contains(
+        "manual  partial"))
     #expect(text.output.contains("2. audio/README.md: failed — Format not recognised."))
   }
 }
