@@ -216,12 +216,15 @@ public struct StationStatus: Codable, Sendable {
   public var schedule: ScheduleStatus
   /// Where `loa announce` copies a file from outside `audio_dir`.
   public var spool: String
+  /// Writes to the airing log wait for the disk (full), while they do.
+  /// Added in version 1; absent when all is well.
+  public var logTrouble: String?
 
   public init(
     station: String, now: String, pid: Int32, runningSince: String, onAir: OnAirStatus?,
     next: [AiringSummary], device: String, deviceState: DeviceState, deviceError: String?,
     amplifier: AmplifierState, lastError: String?, lastErrorAt: String?,
-    schedule: ScheduleStatus, spool: String
+    schedule: ScheduleStatus, spool: String, logTrouble: String? = nil
   ) {
     self.station = station
     self.now = now
@@ -237,5 +240,6 @@ public struct StationStatus: Codable, Sendable {
     self.lastErrorAt = lastErrorAt
     self.schedule = schedule
     self.spool = spool
+    self.logTrouble = logTrouble
   }
 }

@@ -88,7 +88,10 @@ public final class Daemon {
     self.measurements = measurements
     self.log = log
     let mailbox = mailbox
-    recorder = AiringRecorder(log: log) { mailbox.post(.logFailed($0)) }
+    recorder = AiringRecorder(
+      log: log,
+      reserve: log.map { DiskReserve(folder: ($0.path as NSString).deletingLastPathComponent) },
+      failed: { mailbox.post(.logFailed($0)) }, onTrouble: { mailbox.post(.logTrouble($0)) })
     self.clock = clock
     self.player = player
     makeAmplifier = amplifier
@@ -109,6 +112,12 @@ public final class Daemon {
     defer {
       worker.finish()
       recorder.flush()
+      let lost = recorder.waiting
+      if lost > 0 {
+        output(
+          "error: the airing log: \(lost) write\(lost == 1 ? "" : "s") still waited for the disk "
+            + "when loa stopped, and are lost")
+      }
     }
     let outage = log?.outagesClosed.min { $0.from < $1.from }
     send(.start(lastOutage: outage))
@@ -181,6 +190,7 @@ public final class Daemon {
     case .announce(let announcement, let reply):
       send(.announcement(register(reply), announcement))
     case .logFailed(let text): send(.logFailed(text))
+    case .logTrouble(let trouble): send(.logTrouble(trouble))
     }
   }
 
@@ -313,6 +323,8 @@ public final class Daemon {
         "RELOADING=1\nMONOTONIC_USEC=\(SystemdNotifier.monotonicMicroseconds())")
     case .stopping:
       notifier.notify("STOPPING=1")
+    case .status(let text):
+      notifier.notify("STATUS=\(text)")
     }
   }
 }

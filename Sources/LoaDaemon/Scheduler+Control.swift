@@ -161,7 +161,8 @@ extension Scheduler {
       deviceError: deviceError,
       amplifier: station.amplifier == nil ? .none : amplifierOn ? .on : .off,
       lastError: lastError?.text, lastErrorAt: lastError.map { planner.clock.iso($0.at) },
-      schedule: scheduleStatus(), spool: settings.spool ?? "")
+      schedule: scheduleStatus(), spool: settings.spool ?? "",
+      logTrouble: logTrouble?.description)
   }
 }
 

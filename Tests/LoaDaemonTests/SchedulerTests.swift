@@ -184,6 +184,38 @@ struct SchedulerTests {
     #expect(next.compactMap(Self.words) == ["readLog"])
   }
 
+  @Test("writes waiting for the disk show in loa status and systemd's status line while they wait")
+  func logTrouble() throws {
+    let folder = try TemporaryFolder()
+    let path = try writeStation(
+      in: folder.path, yaml: stationYAML(programs: [("p", "10:00")]), audio: audioFiles)
+    let loaded = ScheduleLoader(probe: NamedDurationProbe()).load(path: path)
+    var scheduler = try Scheduler(loaded: loaded, now: at(Self.day + "09:00:00"))
+    for (time, event) in Self.onAir { _ = scheduler.handle(event, at: at(time)) }
+    let full = LogTrouble(waiting: 3, dropped: 0, reason: "database or disk is full")
+    let began = scheduler.handle(.logTrouble(full), at: at(Self.day + "10:00:01"))
+    #expect(began.compactMap(Self.words) == ["notify log trouble"])
+    #expect(
+      began.contains { if case .say(let text) = $0 { text.contains("3 writes") } else { false } })
+    var status = scheduler.status(at(Self.day + "10:00:01"))
+    #expect(status.logTrouble?.contains("3 writes kept in memory") == true)
+    #expect(status.lastError?.contains("the airing log") == true)
+    // More waiting: the status follows, the operator is not told again.
+    let more = LogTrouble(waiting: 5, dropped: 0, reason: "database or disk is full")
+    let grew = scheduler.handle(.logTrouble(more), at: at(Self.day + "10:00:02"))
+    #expect(grew.compactMap(Self.words) == ["notify log trouble"])
+    #expect(!grew.contains { if case .say = $0 { true } else { false } })
+    // The airing on air, which waits to be written, is not started again.
+    _ = scheduler.handle(
+      .playback(1, .finished(Self.report(.completed))), at: at(Self.day + "10:01:30"))
+    let next = scheduler.handle(.tick, at: at(Self.day + "10:01:31")).compactMap(Self.words)
+    #expect(!next.contains { $0.hasPrefix("start") }, "\(next)")
+    let ended = scheduler.handle(.logTrouble(nil), at: at(Self.day + "10:02:00"))
+    #expect(ended.compactMap(Self.words) == ["notify status"])
+    status = scheduler.status(at(Self.day + "10:02:00"))
+    #expect(status.logTrouble == nil)
+  }
+
   /// An action in a few words; nil for messages and memory hints.
   static func words(_ action: Scheduler.Action) -> String? {
     switch action {
@@ -206,6 +238,8 @@ struct SchedulerTests {
     case .notify(.ready): "notify ready"
     case .notify(.reloading): "notify reloading"
     case .notify(.stopping): "notify stopping"
+    case .notify(.status(let text)):
+      text.hasPrefix("the airing log") ? "notify log trouble" : "notify status"
     }
   }
 }
