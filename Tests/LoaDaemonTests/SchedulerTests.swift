@@ -156,26 +156,32 @@ struct SchedulerTests {
       when: (day + "10:05:00", .logRead([])), then: ["miss p"]),
   ]
 
-  @Test(arguments: cases)
-  func decides(_ test: Case) throws {
+  /// The station of one program, p at 10:00 (its files measured by name).
+  static func load() throws -> LoadedSchedule {
     let folder = try TemporaryFolder()
     let path = try writeStation(
       in: folder.path, yaml: stationYAML(programs: [("p", "10:00")]), audio: audioFiles)
-    let loaded = ScheduleLoader(probe: NamedDurationProbe()).load(path: path)
-    var scheduler = try Scheduler(loaded: loaded, now: at(Self.day + "09:00:00"))
-    for (time, event) in test.given { _ = scheduler.handle(event, at: at(time)) }
+    return ScheduleLoader(probe: NamedDurationProbe()).load(path: path)
+  }
+
+  /// A scheduler that started at 09:00 and handled `events`.
+  static func scheduler(after events: [(String, Scheduler.Event)]) throws -> Scheduler {
+    var scheduler = try Scheduler(loaded: try load(), now: at(day + "09:00:00"))
+    for (time, event) in events { _ = scheduler.handle(event, at: at(time)) }
+    return scheduler
+  }
+
+  @Test(arguments: cases)
+  func decides(_ test: Case) throws {
+    var scheduler = try Self.scheduler(after: test.given)
     let actions = scheduler.handle(test.when.1, at: at(test.when.0))
     #expect(actions.compactMap(Self.words) == test.then)
   }
 
   @Test("a valid schedule is adopted and answered; the next tick plans the days again")
   func reload() throws {
-    let folder = try TemporaryFolder()
-    let path = try writeStation(
-      in: folder.path, yaml: stationYAML(programs: [("p", "10:00")]), audio: audioFiles)
-    let loaded = ScheduleLoader(probe: NamedDurationProbe()).load(path: path)
-    var scheduler = try Scheduler(loaded: loaded, now: at(Self.day + "09:00:00"))
-    for (time, event) in Self.started { _ = scheduler.handle(event, at: at(time)) }
+    let loaded = try Self.load()
+    var scheduler = try Self.scheduler(after: Self.started)
     _ = scheduler.handle(.control(7, ControlRequest(.reload)), at: at(Self.day + "09:00:10"))
     _ = scheduler.handle(.tick, at: at(Self.day + "09:00:10"))
     let swapped = scheduler.handle(.loaded(loaded), at: at(Self.day + "09:00:11"))
@@ -186,12 +192,7 @@ struct SchedulerTests {
 
   @Test("writes waiting for the disk show in loa status and systemd's status line while they wait")
   func logTrouble() throws {
-    let folder = try TemporaryFolder()
-    let path = try writeStation(
-      in: folder.path, yaml: stationYAML(programs: [("p", "10:00")]), audio: audioFiles)
-    let loaded = ScheduleLoader(probe: NamedDurationProbe()).load(path: path)
-    var scheduler = try Scheduler(loaded: loaded, now: at(Self.day + "09:00:00"))
-    for (time, event) in Self.onAir { _ = scheduler.handle(event, at: at(time)) }
+    var scheduler = try Self.scheduler(after: Self.onAir)
     let full = LogTrouble(waiting: 3, dropped: 0, reason: "database or disk is full")
     let began = scheduler.handle(.logTrouble(full), at: at(Self.day + "10:00:01"))
     #expect(began.compactMap(Self.words) == ["notify log trouble"])
