@@ -18,11 +18,16 @@ import Synchronization
 /// `backlogLimit`) with every write after it, in order, and they are tried
 /// again every second and at each new write until the disk takes them.
 /// The condition is reported (`onTrouble`) when it begins, changes and
-/// ends.
+/// ends. A log that could not be opened (a full disk) is opened again in
+/// the same way, its writes waiting meanwhile.
 public final class AiringRecorder: @unchecked Sendable {
-  // @unchecked: `rows`, `ledgers`, `backlog`, `dropped` and `trouble` are
-  // read and written only on `queue`.
-  private let log: AiringLog?
+  // @unchecked: `log`, `rows`, `ledgers`, `backlog`, `dropped` and
+  // `trouble` are read and written only on `queue`.
+  private var log: AiringLog?
+  /// Opens the log that could not be opened at first; nil once it is.
+  private var open: (@Sendable () throws -> AiringLog)?
+  /// There is a log, or one to open: writes are kept.
+  private let isLogging: Bool
   private let reserve: DiskReserve?
   private let queue = DispatchQueue(label: "loa-recorder")
   private let failed: @Sendable (String) -> Void
@@ -51,24 +56,53 @@ public final class AiringRecorder: @unchecked Sendable {
   ///     and was given up.
   ///   - onTrouble: told, on the recorder's queue, when writes begin to
   ///     wait for the disk, how many wait, and nil once all are written.
-  public init(
+  public convenience init(
     log: AiringLog?, reserve: DiskReserve? = nil, backlogLimit: Int = 10_000,
     failed: @escaping @Sendable (String) -> Void,
     onTrouble: @escaping @Sendable (LogTrouble?) -> Void = { _ in }
   ) {
-    self.log = log
-    self.reserve = reserve
-    self.backlogLimit = backlogLimit
-    self.failed = failed
-    self.onTrouble = onTrouble
+    self.init(
+      log: log, open: nil, reserve: reserve, backlogLimit: backlogLimit, failed: failed,
+      onTrouble: onTrouble)
     if log != nil, reserve != nil {
       queue.async { [self] in timed { drain() } }
     }
   }
 
+  /// A recorder whose log could not be opened (`error`): its writes wait in
+  /// memory, and `open` is tried again every second until it opens the log.
+  public convenience init(
+    opening open: @escaping @Sendable () throws -> AiringLog, failedWith error: any Error,
+    reserve: DiskReserve? = nil, backlogLimit: Int = 10_000,
+    failed: @escaping @Sendable (String) -> Void,
+    onTrouble: @escaping @Sendable (LogTrouble?) -> Void = { _ in }
+  ) {
+    self.init(
+      log: nil, open: open, reserve: reserve, backlogLimit: backlogLimit, failed: failed,
+      onTrouble: onTrouble)
+    queue.async { [self] in
+      report(LogTrouble(waiting: 0, dropped: 0, reason: "\(error)", isOpen: false))
+      armRetry()
+    }
+  }
+
+  private init(
+    log: AiringLog?, open: (@Sendable () throws -> AiringLog)?, reserve: DiskReserve?,
+    backlogLimit: Int, failed: @escaping @Sendable (String) -> Void,
+    onTrouble: @escaping @Sendable (LogTrouble?) -> Void
+  ) {
+    self.log = log
+    self.open = open
+    isLogging = log != nil || open != nil
+    self.reserve = reserve
+    self.backlogLimit = backlogLimit
+    self.failed = failed
+    self.onTrouble = onTrouble
+  }
+
   /// Queues `writes`, and returns.
   public func write(_ writes: [LogWrite]) {
-    guard log != nil, !writes.isEmpty else { return }
+    guard isLogging, !writes.isEmpty else { return }
     queue.async { [self] in timed { enqueue(writes) } }
   }
 
@@ -76,16 +110,17 @@ public final class AiringRecorder: @unchecked Sendable {
   /// are written (or wait for the disk): an airing's first row, which must
   /// exist before it plays.
   public func writeAndWait(_ writes: [LogWrite]) {
-    guard log != nil, !writes.isEmpty else { return }
+    guard isLogging, !writes.isEmpty else { return }
     queue.sync { timed { enqueue(writes) } }
   }
 
   /// Reads the log once the writes queued before are made; nil (reported)
   /// when there is no log or the read fails.
   public func read<T>(_ what: String, _ body: (AiringLog) throws -> T) -> T? {
-    guard let log else { return nil }
+    guard isLogging else { return nil }
     return queue.sync {
       timed {
+        guard let log else { return nil }
         do {
           return try body(log)
         } catch {
@@ -140,7 +175,7 @@ public final class AiringRecorder: @unchecked Sendable {
   // MARK: The backlog
 
   private func enqueue(_ writes: [LogWrite]) {
-    guard log != nil else { return }
+    guard isLogging else { return }
     for write in writes {
       // Only the latest sign of life matters.
       if case .heartbeat = write { backlog.removeAll { $0.isHeartbeat } }
@@ -159,6 +194,16 @@ public final class AiringRecorder: @unchecked Sendable {
 
   /// Writes what waits, oldest first, until the disk refuses one.
   private func drain() {
+    if log == nil, let open {
+      do {
+        log = try open()
+        self.open = nil
+      } catch {
+        report(
+          LogTrouble(waiting: backlog.count, dropped: dropped, reason: "\(error)", isOpen: false))
+        return armRetry()
+      }
+    }
     guard let log else { return }
     while let write = backlog.first {
       do {
@@ -243,14 +288,21 @@ public struct LogTrouble: Sendable, Equatable, CustomStringConvertible {
   public var dropped: Int
   /// The disk's error.
   public var reason: String
+  /// False while the log could not be opened.
+  public var isOpen: Bool
 
-  public init(waiting: Int, dropped: Int, reason: String) {
+  public init(waiting: Int, dropped: Int, reason: String, isOpen: Bool = true) {
     self.waiting = waiting
     self.dropped = dropped
     self.reason = reason
+    self.isOpen = isOpen
   }
 
   public var description: String {
+    guard isOpen else {
+      return "\(reason); \(waiting) write\(waiting == 1 ? "" : "s") kept in memory until it opens"
+        + (dropped > 0 ? ", \(dropped) lost" : "") + "; free some space"
+    }
     guard waiting > 0 || dropped > 0 else {
       return "the log's disk is nearly full (\(reason)); free some space"
     }

@@ -129,4 +129,32 @@ struct FullDiskTests {
     #expect(waitUntil(5) { witness.trouble == nil })
     #expect(reserve.isHeld)
   }
+
+  @Test("a log that could not be opened is opened again, and what was written meanwhile is in it")
+  func opensAgain() throws {
+    struct DiskFull: Error, CustomStringConvertible {
+      var description: String { "cannot open the airing log: database or disk is full" }
+    }
+    let folder = try TemporaryFolder()
+    let path = folder.path
+    let full = Mutex(true)
+    let witness = RecorderWitness()
+    let recorder = AiringRecorder(
+      opening: {
+        if full.withLock({ $0 }) { throw DiskFull() }
+        return try AiringLog.openForWriting(folder: path)
+      }, failedWith: DiskFull(),
+      failed: { text in witness.failures.withLock { $0.append(text) } },
+      onTrouble: { trouble in witness.troubles.withLock { $0.append(trouble) } })
+    recorder.write(airing(1))
+    recorder.flush()
+    #expect(recorder.waiting == 5)
+    let trouble = try #require(witness.trouble)
+    #expect(!trouble.isOpen && trouble.description.contains("until it opens"), "\(trouble)")
+    full.withLock { $0 = false }
+    #expect(waitUntil(5) { witness.trouble == nil })
+    #expect(recorder.waiting == 0)
+    let airings = try AiringLog.openForReading(folder: folder.path).airings()
+    #expect(airings.map(\.program) == ["p1"] && airings.first?.status == .completed)
+  }
 }

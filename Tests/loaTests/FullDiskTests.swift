@@ -60,4 +60,27 @@ struct FullDiskTests {
     #expect(after.map(\.program) == expected, "\(again.said)")
     #expect(after.allSatisfy { $0.status == "completed" }, "\(after)")
   }
+
+  @Test("started on a full disk: it plays, says so, and logs every airing once space is freed")
+  func startsOnFullDisk() throws {
+    let station = try RealTimeStation(lead: 6)
+    let disk = try SmallDisk(size: "400k")
+    defer { disk.unmount() }
+    station.stateFolder = disk.path
+    try station.save(station.yaml([0, 3, 6]))
+    disk.fill()
+    let daemon = try station.start(["--stop-after", "3"])
+    try daemon.waitFor("playing to")
+    #expect(daemon.said.contains("kept in memory until the log opens"), "\(daemon.said)")
+    station.sleep(untilSecond: 1)
+    let trouble = try station.status()["log_trouble"] as? String
+    #expect(trouble?.contains("kept in memory until it opens") == true, "\(daemon.said)")
+
+    station.sleep(untilSecond: 4)
+    disk.shrinkFiller()
+    #expect(daemon.wait() == 0, "\(daemon.said)")
+    let log = try station.log()
+    #expect(log.map(\.program) == ["p1", "p2", "p3"], "\(daemon.said)")
+    #expect(log.allSatisfy { $0.status == "completed" }, "\(log)")
+  }
 }
