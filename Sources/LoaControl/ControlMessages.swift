@@ -227,12 +227,16 @@ public struct StationStatus: Codable, Sendable {
   /// Announcements accepted and still being measured, oldest first (their
   /// `duration_s` is 0 until then). Absent from daemons before it.
   public var measuring: [AiringSummary]?
+  /// Writes to the airing log wait for the disk (full), while they do.
+  /// Added in version 1; absent when all is well.
+  public var logTrouble: String?
 
   public init(
     station: String, now: String, pid: Int32, runningSince: String, onAir: OnAirStatus?,
     next: [AiringSummary], device: String, deviceState: DeviceState, deviceError: String?,
     amplifier: AmplifierState, lastError: String?, lastErrorAt: String?,
-    schedule: ScheduleStatus, spool: String, measuring: [AiringSummary]? = nil
+    schedule: ScheduleStatus, spool: String, measuring: [AiringSummary]? = nil,
+    logTrouble: String? = nil
   ) {
     self.station = station
     self.now = now
@@ -249,5 +253,6 @@ public struct StationStatus: Codable, Sendable {
     self.schedule = schedule
     self.spool = spool
     self.measuring = measuring
+    self.logTrouble = logTrouble
   }
 }

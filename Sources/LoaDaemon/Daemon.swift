@@ -69,10 +69,13 @@ public final class Daemon {
   ///   - loaded: the valid schedule to start with.
   ///   - load: loads the schedule again, for a reload.
   ///   - amplifier: makes the switch for a schedule's `amplifier` section.
+  ///   - logToOpen: the state folder whose log could not be opened, and
+  ///     why: it is opened again every second, the airings' rows waiting.
   ///   - say: where the daemon's messages go (its standard error).
   public init(
     loaded: LoadedSchedule, load: @escaping @Sendable () -> LoadedSchedule,
-    measurements: AudioMeasurements, log: AiringLog?, clock: any DaemonClock,
+    measurements: AudioMeasurements, log: AiringLog?,
+    logToOpen: (folder: String, error: any Error)? = nil, clock: any DaemonClock,
     player: any AiringPlayer = ALSAPlayer(),
     amplifier: (@Sendable (Amplifier) -> any AmplifierSwitch)? = nil,
     settings: DaemonSettings = DaemonSettings(), say: @escaping @Sendable (String) -> Void
@@ -88,7 +91,20 @@ public final class Daemon {
     self.measurements = measurements
     self.log = log
     let mailbox = mailbox
-    recorder = AiringRecorder(log: log) { mailbox.post(.logFailed($0)) }
+    let failed: @Sendable (String) -> Void = { mailbox.post(.logFailed($0)) }
+    let onTrouble: @Sendable (LogTrouble?) -> Void = { mailbox.post(.logTrouble($0)) }
+    if let log {
+      let reserve = DiskReserve(folder: (log.path as NSString).deletingLastPathComponent)
+      recorder = AiringRecorder(
+        log: log, reserve: reserve, failed: failed, onTrouble: onTrouble)
+    } else if let (folder, error) = logToOpen {
+      recorder = AiringRecorder(
+        opening: { try AiringLog.openForWriting(folder: folder, now: clock.now()) },
+        failedWith: error, reserve: DiskReserve(folder: folder), failed: failed,
+        onTrouble: onTrouble)
+    } else {
+      recorder = AiringRecorder(log: nil, failed: failed)
+    }
     self.clock = clock
     self.player = player
     makeAmplifier = amplifier
@@ -109,6 +125,12 @@ public final class Daemon {
     defer {
       worker.finish()
       recorder.flush()
+      let lost = recorder.waiting
+      if lost > 0 {
+        output(
+          "error: the airing log: \(lost) write\(lost == 1 ? "" : "s") still waited for the disk "
+            + "when loa stopped, and are lost")
+      }
     }
     let outage = log?.outagesClosed.min { $0.from < $1.from }
     send(.start(lastOutage: outage))
@@ -183,6 +205,7 @@ public final class Daemon {
     case .measured(let announcement): send(.measured(announcement))
     case .measureFailed(let id, let reason): send(.measureFailed(id, reason))
     case .logFailed(let text): send(.logFailed(text))
+    case .logTrouble(let trouble): send(.logTrouble(trouble))
     }
   }
 
@@ -343,6 +366,8 @@ public final class Daemon {
         "RELOADING=1\nMONOTONIC_USEC=\(SystemdNotifier.monotonicMicroseconds())")
     case .stopping:
       notifier.notify("STOPPING=1")
+    case .status(let text):
+      notifier.notify("STATUS=\(text)")
     }
   }
 }

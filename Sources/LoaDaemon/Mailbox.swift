@@ -1,6 +1,7 @@
 import Foundation
 import LoaAudio
 import LoaControl
+import LoaPlayout
 import LoaSchedule
 
 /// What wakes the daemon's loop besides its own deadlines.
@@ -23,6 +24,8 @@ public enum DaemonEvent: Sendable {
   case measureFailed(String, String)
   /// A write to the airing log failed; the text says which and why.
   case logFailed(String)
+  /// Writes to the airing log wait for the disk; nil: all are written.
+  case logTrouble(LogTrouble?)
 }
 
 /// The events of other threads, queued for the daemon's loop, which waits

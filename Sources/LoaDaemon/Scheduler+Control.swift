@@ -265,7 +265,8 @@ extension Scheduler {
       schedule: scheduleStatus(), spool: settings.spool ?? "",
       measuring: measuring.values.sorted { $0.acceptedAt < $1.acceptedAt }.map {
         summary(measuring: $0.announcement, at: $0.acceptedAt)
-      })
+      },
+      logTrouble: logTrouble?.description)
   }
 }
 

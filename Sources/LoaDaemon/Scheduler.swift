@@ -107,6 +107,8 @@ public struct Scheduler: Sendable {
   /// Files in the spool that accepted announcements play, until they end.
   var spooled: Set<String> = []
   var deviceError: String?
+  /// Writes to the log wait for the disk, while they do.
+  var logTrouble: LogTrouble?
   var lastError: (at: Date, text: String)?
 
   /// Starts with a valid schedule at `now`.
@@ -191,6 +193,8 @@ public struct Scheduler: Sendable {
     case .logFailed(let text):
       say(text, now, &actions)
       lastError = (now, text)
+    case .logTrouble(let trouble):
+      logTroubleChanged(to: trouble, now, &actions)
     case .stop(let reason):
       guard stopping == nil else { break }
       stopping = reason
@@ -260,6 +264,32 @@ public struct Scheduler: Sendable {
       deadline = min(deadline, lastEnd + cooldown.seconds)
     }
     return max(deadline, now)
+  }
+
+  // MARK: The log's disk
+
+  /// Says when writes to the log begin to wait for the disk, when some are
+  /// lost and when all are written, and keeps `loa status` and systemd's
+  /// status line saying it while it lasts. What aired and waits to be
+  /// written stays dealt with (`handled`): it does not play again.
+  mutating func logTroubleChanged(
+    to trouble: LogTrouble?, _ now: Date, _ actions: inout [Action]
+  ) {
+    let before = logTrouble
+    logTrouble = trouble
+    guard let trouble else {
+      guard before != nil else { return }
+      say("the airing log is written again: nothing waits for the disk", now, &actions)
+      return actions.append(.notify(.status(scheduleDescription)))
+    }
+    let text = "the airing log: \(trouble)"
+    lastError = (now, text)
+    actions.append(.notify(.status(text)))
+    if before == nil || before?.dropped != trouble.dropped
+      || (before?.waiting == 0) != (trouble.waiting == 0)
+    {
+      say("error: \(text)", now, &actions)
+    }
   }
 
   // MARK: Amplifier

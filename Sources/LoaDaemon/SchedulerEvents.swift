@@ -43,6 +43,9 @@ extension Scheduler {
     case loaded(LoadedSchedule, load: Int = 0)
     /// A write to the log failed; the text says which and why.
     case logFailed(String)
+    /// Writes to the log wait for the disk (`AiringRecorder`); nil once
+    /// all are written.
+    case logTrouble(LogTrouble?)
     /// End the airing on air cleanly and stop; the text says why.
     case stop(String)
   }
@@ -95,6 +98,8 @@ public enum ServiceState: Sendable, Equatable {
   case ready(status: String?)
   case reloading
   case stopping
+  /// A new status line for `systemctl status`.
+  case status(String)
 }
 
 /// A planned airing by what the log keys it on: program and planned start.

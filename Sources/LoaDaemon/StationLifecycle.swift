@@ -56,11 +56,12 @@ public enum StationLifecycle {
     let lifecycle = Lifecycle()
     defer { lifecycle.shutdown() }
 
-    let log = openLog(parts)
+    let (log, logError) = openLog(parts)
     lifecycle.started("log")
     let daemon = try Daemon(
       loaded: parts.loaded, load: parts.load, measurements: parts.measurements, log: log,
-      clock: parts.clock, amplifier: parts.amplifier, settings: parts.settings, say: parts.say)
+      logToOpen: logError.map { (parts.stateDirectory, $0) }, clock: parts.clock,
+      amplifier: parts.amplifier, settings: parts.settings, say: parts.say)
     let mailbox = daemon.mailbox
 
     if let control = try listen(parts, mailbox: mailbox) {
@@ -83,16 +84,20 @@ public enum StationLifecycle {
     daemon.run()
   }
 
-  /// The airing log; without it the station plays on, unrecorded.
-  /// (The log makes its folder and names the system's reason when it
-  /// cannot; Foundation's error read `NSCocoaErrorDomain Code=256`.)
-  static func openLog(_ parts: StationParts) -> AiringLog? {
+  /// The airing log, or why it could not be opened: the station plays on
+  /// and its rows wait in memory while the log is tried again. (The log
+  /// makes its folder and names the system's reason when it cannot;
+  /// Foundation's error read `NSCocoaErrorDomain Code=256`.)
+  static func openLog(_ parts: StationParts) -> (AiringLog?, (any Error)?) {
     do {
-      return try AiringLog.openForWriting(folder: parts.stateDirectory, now: parts.clock.now())
+      return (
+        try AiringLog.openForWriting(folder: parts.stateDirectory, now: parts.clock.now()), nil
+      )
     } catch {
       // The audio matters more than its record: play, and say so.
-      parts.say("error: \(error); airings will play but not be logged")
-      return nil
+      parts.say(
+        "error: \(error); airings will play, their rows kept in memory until the log opens")
+      return (nil, error)
     }
   }
 

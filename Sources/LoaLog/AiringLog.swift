@@ -28,6 +28,9 @@ public final class AiringLog: Sendable {
   /// This process's writer token and its held lock; nil when reading only.
   private let writer: WriterLock?
   private let outagesRecorded = Mutex<[Outage]>([])
+  /// Pages the WAL may hold before it is checkpointed: 64 KiB, a few
+  /// airings' writes (SQLite's default is 4 MiB).
+  public static let walPages = 16
 
   /// The outages this writer recorded when it reconciled the log: the time
   /// loa was not running before this process, oldest first.
@@ -76,7 +79,13 @@ public final class AiringLog: Sendable {
     configuration.prepareDatabase { db in
       // In WAL mode, FULL syncs the log at every commit: durable, not only atomic.
       try db.execute(sql: durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF")
-      if !db.configuration.readonly { try db.execute(sql: "PRAGMA journal_mode = WAL") }
+      if !db.configuration.readonly {
+        try db.execute(sql: "PRAGMA journal_mode = WAL")
+        // A short WAL, checkpointed often and cut back to its limit: on a
+        // small disk, space freed is usable at once, not after megabytes.
+        try db.execute(sql: "PRAGMA wal_autocheckpoint = \(AiringLog.walPages)")
+        try db.execute(sql: "PRAGMA journal_size_limit = \(AiringLog.walPages * 4096)")
+      }
     }
     do {
       database = try DatabaseQueue(path: path, configuration: configuration)

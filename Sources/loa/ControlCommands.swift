@@ -96,6 +96,7 @@ struct StatusCommand: ParsableCommand {
     printLine(
       "Schedule:  \(status.schedule.path), loaded \(status.schedule.loadedAt) "
         + "(\(status.schedule.files.count) file\(status.schedule.files.count == 1 ? "" : "s"))")
+    if let trouble = status.logTrouble { printLine("Log:       \(trouble)") }
     if let error = status.lastError {
       printLine("Last error: \(status.lastErrorAt.map(clock) ?? "") \(error)")
     } else {

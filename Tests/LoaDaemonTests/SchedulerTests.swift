@@ -212,14 +212,24 @@ struct SchedulerTests {
       when: (day + "10:05:00", .logRead([])), then: ["miss p"]),
   ]
 
-  @Test(arguments: cases)
-  func decides(_ test: Case) throws {
+  /// The station of one program, p at 10:00 (its files measured by name).
+  static func load() throws -> LoadedSchedule {
     let folder = try TemporaryFolder()
     let path = try writeStation(
       in: folder.path, yaml: stationYAML(programs: [("p", "10:00")]), audio: audioFiles)
-    let loaded = ScheduleLoader(probe: NamedDurationProbe()).load(path: path)
-    var scheduler = try Scheduler(loaded: loaded, now: at(Self.day + "09:00:00"))
-    for (time, event) in test.given { _ = scheduler.handle(event, at: at(time)) }
+    return ScheduleLoader(probe: NamedDurationProbe()).load(path: path)
+  }
+
+  /// A scheduler that started at 09:00 and handled `events`.
+  static func scheduler(after events: [(String, Scheduler.Event)]) throws -> Scheduler {
+    var scheduler = try Scheduler(loaded: try load(), now: at(day + "09:00:00"))
+    for (time, event) in events { _ = scheduler.handle(event, at: at(time)) }
+    return scheduler
+  }
+
+  @Test(arguments: cases)
+  func decides(_ test: Case) throws {
+    var scheduler = try Self.scheduler(after: test.given)
     let actions = scheduler.handle(test.when.1, at: at(test.when.0))
     #expect(actions.compactMap(Self.words) == test.then)
   }
@@ -249,29 +259,52 @@ struct SchedulerTests {
       loaded: loaded, load: { loaded }, measurements: AudioMeasurements(file: nil),
       clock: SimulatedClock(at(Self.day + "09:00:00")), settings: DaemonSettings(),
       amplifier: nil, say: { text in said.withLock { $0.append(text) } })
-    #expect(StationLifecycle.openLog(parts) == nil)
+    #expect(StationLifecycle.openLog(parts).0 == nil)
     #expect(
       said.withLock { $0 } == [
         "error: cannot create the state folder '\(folder.path("taken/state"))': Not a directory "
           + "(give a writable one with --state DIR or LOA_STATE_DIR); "
-          + "airings will play but not be logged"
+          + "airings will play, their rows kept in memory until the log opens"
       ])
   }
 
   @Test("a valid schedule is adopted and answered; the next tick plans the days again")
   func reload() throws {
-    let folder = try TemporaryFolder()
-    let path = try writeStation(
-      in: folder.path, yaml: stationYAML(programs: [("p", "10:00")]), audio: audioFiles)
-    let loaded = ScheduleLoader(probe: NamedDurationProbe()).load(path: path)
-    var scheduler = try Scheduler(loaded: loaded, now: at(Self.day + "09:00:00"))
-    for (time, event) in Self.started { _ = scheduler.handle(event, at: at(time)) }
+    let loaded = try Self.load()
+    var scheduler = try Self.scheduler(after: Self.started)
     _ = scheduler.handle(.control(7, ControlRequest(.reload)), at: at(Self.day + "09:00:10"))
     _ = scheduler.handle(.tick, at: at(Self.day + "09:00:10"))
     let swapped = scheduler.handle(.loaded(loaded), at: at(Self.day + "09:00:11"))
     #expect(swapped.compactMap(Self.words) == ["adopt", "notify ready", "reply 7 ok"])
     let next = scheduler.handle(.tick, at: at(Self.day + "09:00:12"))
     #expect(next.compactMap(Self.words) == ["readLog"])
+  }
+
+  @Test("writes waiting for the disk show in loa status and systemd's status line while they wait")
+  func logTrouble() throws {
+    var scheduler = try Self.scheduler(after: Self.onAir)
+    let full = LogTrouble(waiting: 3, dropped: 0, reason: "database or disk is full")
+    let began = scheduler.handle(.logTrouble(full), at: at(Self.day + "10:00:01"))
+    #expect(began.compactMap(Self.words) == ["notify log trouble"])
+    #expect(
+      began.contains { if case .say(let text) = $0 { text.contains("3 writes") } else { false } })
+    var status = scheduler.status(at(Self.day + "10:00:01"))
+    #expect(status.logTrouble?.contains("3 writes kept in memory") == true)
+    #expect(status.lastError?.contains("the airing log") == true)
+    // More waiting: the status follows, the operator is not told again.
+    let more = LogTrouble(waiting: 5, dropped: 0, reason: "database or disk is full")
+    let grew = scheduler.handle(.logTrouble(more), at: at(Self.day + "10:00:02"))
+    #expect(grew.compactMap(Self.words) == ["notify log trouble"])
+    #expect(!grew.contains { if case .say = $0 { true } else { false } })
+    // The airing on air, which waits to be written, is not started again.
+    _ = scheduler.handle(
+      .playback(1, .finished(Self.report(.completed))), at: at(Self.day + "10:01:30"))
+    let next = scheduler.handle(.tick, at: at(Self.day + "10:01:31")).compactMap(Self.words)
+    #expect(!next.contains { $0.hasPrefix("start") }, "\(next)")
+    let ended = scheduler.handle(.logTrouble(nil), at: at(Self.day + "10:02:00"))
+    #expect(ended.compactMap(Self.words) == ["notify status"])
+    status = scheduler.status(at(Self.day + "10:02:00"))
+    #expect(status.logTrouble == nil)
   }
 
   /// An action in a few words; nil for messages and memory hints.
@@ -298,6 +331,8 @@ struct SchedulerTests {
     case .notify(.ready): "notify ready"
     case .notify(.reloading): "notify reloading"
     case .notify(.stopping): "notify stopping"
+    case .notify(.status(let text)):
+      text.hasPrefix("the airing log") ? "notify log trouble" : "notify status"
     }
   }
 }

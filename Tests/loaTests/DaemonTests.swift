@@ -15,7 +15,9 @@ final class RealTimeStation {
   /// The first program's start: a whole second, a few seconds from now.
   let zero: Date
   let zone = TimeZone(identifier: "Asia/Ho_Chi_Minh")!
-  var state: String { folder.path("state") }
+  /// The state folder, when not `state` in the station's folder.
+  var stateFolder: String?
+  var state: String { stateFolder ?? folder.path("state") }
   var schedule: String { folder.path("station.yaml") }
 
   init(lead: Double = 5) throws {
