@@ -1,4 +1,5 @@
 import Foundation
+import LoaTesting
 
 // The daemon in the start-accuracy race, and what it costs: its resident
 // memory idle and while playing, and its CPU while it waits.
@@ -148,8 +149,7 @@ func benchmarkDaemon(loa: String) {
   }
   let absolute = lateness.map(abs).sorted()
   if !absolute.isEmpty {
-    let p99 = absolute[
-      min(absolute.count - 1, Int((0.99 * Double(absolute.count)).rounded(.up)) - 1)]
+    let p99 = percentile(absolute, 0.99)
     print(
       String(
         format:
