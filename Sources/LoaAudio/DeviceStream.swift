@@ -13,10 +13,13 @@ enum PlaybackStop: Error {
 ///
 /// Two ways to start on time, chosen by what the device does
 /// (`PCMOutput.probeStartBehaviour`): a device that holds what is written
-/// until it is started is pre-filled and started at the instant; one that
-/// plays at once (a sound server's plugin) is started early on silence and
-/// the first frame is placed by its delay. Either way nothing of the
-/// program is heard before its time.
+/// until it is started is pre-filled just before the instant and started
+/// on it; one that plays at once (a sound server's plugin) is started early
+/// on silence and the first frame is placed by its delay. Until the start,
+/// a buffer of the program waits here, not on the device, and the device
+/// is watched: one that turns out to play at once (its server was slow to
+/// answer the probe) is led in like one found so. Either way nothing of
+/// the program is heard before its time.
 ///
 /// Owned by the player's thread, like the player.
 final class DeviceStream {
@@ -48,7 +51,7 @@ final class DeviceStream {
   private var backoff = DeviceStream.firstPause
   /// Underruns of the open device already tied to a new anchor.
   private var recoveriesSeen = 0
-  /// Frames written to the device before the first start.
+  /// Up to a buffer of frames waiting for the device's (re)start.
   private var preroll: [Int16] = []
 
   init(
@@ -90,36 +93,30 @@ final class DeviceStream {
         guard let output else {
           throw PCMError("snd_pcm_open", device: settings.device, code: -ENODEV)
         }
-        if !isRunning, startBehaviour == .playsAtOnce {
-          try leadIn(output)
-          // Interrupted before the start: nothing of the program went out.
-          if !isRunning { return }
-        }
-        let before = done
-        let piece = UnsafeBufferPointer(
-          rebasing: pcm[((offset + before) * channels)..<((offset + frames) * channels)])
         if !isRunning {
-          // Up to one buffer before the start: a device such as `null` or
-          // `file` would take the whole program.
-          let room = max(0, output.bufferFrames - (position - deviceStartFrame))
-          let written = try output.writeAvailable(
-            UnsafeBufferPointer(rebasing: piece.prefix(min(frames - done, room) * channels)))
-          // Kept until the first start, to be written again should the
-          // device fail before it.
-          if firstFrameAt == nil { preroll += piece.prefix(written * channels) }
-          position += written
-          done += written
-          if done < frames { try startStream() }
+          // Up to a buffer waits for the start; a device such as `null` or
+          // `file` would take the whole program before it.
+          let room = max(0, output.bufferFrames - preroll.count / channels)
+          let taken = min(frames - done, room)
+          let first = (offset + done) * channels
+          preroll += pcm[first..<(first + taken * channels)]
+          position += taken
+          done += taken
+          if done < frames { try startStream(output) }
           // Interrupted before the start: the rest is not written.
           if !isRunning { return }
         }
         if done < frames {
-          try output.write(UnsafeBufferPointer(rebasing: piece[((done - before) * channels)...]))
+          try output.write(
+            UnsafeBufferPointer(
+              rebasing: pcm[((offset + done) * channels)..<((offset + frames) * channels)]))
           position += frames - done
           done = frames
         }
-        failingSince = nil
-        backoff = Self.firstPause
+        if isRunning {
+          failingSince = nil
+          backoff = Self.firstPause
+        }
         if output.recoveries != recoveriesSeen { reanchor(after: output) }
       } catch {
         try reopen(after: error)
@@ -154,22 +151,53 @@ final class DeviceStream {
     anchors = [(deviceStartFrame, at)]
   }
 
-  /// Starts the open device: at the planned instant the first time, at once
-  /// after a reopen; not at all once interrupted.
-  private func startStream() throws(PCMError) {
-    guard let output else { return }
+  /// Starts the open device with what waits for it: at the planned instant
+  /// the first time, at once after a reopen; not at all once interrupted.
+  private func startStream(_ output: PCMOutput) throws(PCMError) {
+    if firstFrameAt == nil, startBehaviour == .holdsUntilStarted {
+      startBehaviour = try watch(output, until: plannedStart - Self.fillLead)
+    }
+    if startBehaviour == .playsAtOnce, firstFrameAt == nil {
+      try leadIn(output)
+      return
+    }
+    // Interrupted before the start: nothing goes out.
+    if interruption() != nil { return }
+    let filled = try preroll.withUnsafeBufferPointer { (frames) throws(PCMError) in
+      try output.writeAvailable(frames)
+    }
     if firstFrameAt == nil { sleep(until: plannedStart) }
-    // Interrupted before the start: what is buffered never goes out.
     if interruption() != nil { return }
     let at = try output.start() + clockOffset
     isRunning = true
+    // A reopened device with a smaller buffer takes the rest now.
+    try preroll.withUnsafeBufferPointer { (frames) throws(PCMError) in
+      try output.write(UnsafeBufferPointer(rebasing: frames[(filled * channels)...]))
+    }
+    preroll = []
     if firstFrameAt == nil {
       firstFrameAt = at
       anchors = []
-      preroll = []
       onEvent(.started(at))
     }
     anchors.append((deviceStartFrame, at))
+  }
+
+  /// How long before the instant a holding device is filled: time enough
+  /// to write a buffer and take back the probe's silence.
+  private static let fillLead = 0.02
+
+  /// Waits until `instant` on a device found holding, looking again every
+  /// 50 ms whether it has played the probe's silence after all; returns
+  /// what the device does, the silence taken back if it holds.
+  private func watch(_ output: PCMOutput, until instant: Date) throws(PCMError)
+    -> PCMOutput.StartBehaviour
+  {
+    while now() < instant, interruption() == nil {
+      if try output.lookAgain(final: false) == .playsAtOnce { return .playsAtOnce }
+      sleep(onStationClockUntil: min(instant, now() + 0.05))
+    }
+    return try output.lookAgain(final: true)
   }
 
   /// Plays out the end of the stream: starts it if it was all pre-filled,
@@ -178,8 +206,8 @@ final class DeviceStream {
     guard let output else { return }
     do {
       if !isRunning {
-        if position == deviceStartFrame { return }
-        try startStream()
+        if preroll.isEmpty { return }
+        try startStream(output)
       }
       if isRunning { try output.drain() }
     } catch {
@@ -217,23 +245,15 @@ final class DeviceStream {
         let opened = try PCMOutput(
           device: settings.device, sampleRate: rate, channels: channels,
           bufferTime: settings.bufferTime)
+        settings.deviceOpened?()
         // Before the start, ask the device whether it will wait for it.
-        let behaviour =
+        startBehaviour =
           firstFrameAt == nil && plannedStart > now()
           ? try opened.probeStartBehaviour() : .holdsUntilStarted
-        // What was buffered on a device that failed before the start goes
-        // into the new one, so that the program still begins at its start;
-        // one that plays at once gets it after its lead-in.
-        let replayed =
-          behaviour == .playsAtOnce
-          ? preroll.count / channels
-          : try preroll.withUnsafeBufferPointer { (frames) throws(PCMError) in
-            try opened.writeAvailable(frames)
-          }
         output = opened
-        startBehaviour = behaviour
+        // What waited for a device that failed before its start goes into
+        // the new one, so that the program still begins at its start.
         deviceStartFrame = position - preroll.count / channels
-        preroll.removeLast(preroll.count - replayed * channels)
         break
       } catch {
         if lastError == nil { onEvent(.deviceFailed(error)) }

@@ -36,6 +36,11 @@ public final class PCMOutput {
   /// Underruns and suspends recovered from since opening.
   public private(set) var recoveries = 0
 
+  /// Silence written by `probeStartBehaviour` that the device has not been
+  /// seen to play: its frames, and the largest delay seen with it queued
+  /// (a sound server's plugin may report none until the server answers).
+  private var witness: (frames: Int, delay: Int)?
+
   /// Opens `device` (an ALSA PCM name such as `default`, `hw:1,0`, `pulse` or
   /// `file:'/tmp/out.wav',wav`).
   ///
@@ -251,10 +256,14 @@ public final class PCMOutput {
   /// Finds out, on the device itself, whether it holds what is written
   /// before `start()`: writes one period of silence, waits a fraction of a
   /// period, and sees whether the device's delay went down (it is playing).
-  /// A device that holds gets the silence taken back, so that its stream
-  /// still begins with the caller's first frame; one that plays at once is
-  /// started, and plays silence until the caller places its first frame
-  /// (`placeNextFrame`).
+  /// One that plays at once is started, and plays silence until the caller
+  /// places its first frame (`placeNextFrame`).
+  ///
+  /// A device found holding keeps the silence queued, as a witness, until
+  /// `lookAgain(final: true)`: a sound server too busy to answer within the
+  /// fraction of a period (a loaded machine) plays it later, and the caller
+  /// looks again while it waits for the instant, so that it never pre-fills
+  /// a device that plays at once.
   ///
   /// Call on a freshly opened device, before anything is written.
   public func probeStartBehaviour() throws(PCMError) -> StartBehaviour {
@@ -262,22 +271,47 @@ public final class PCMOutput {
     let written = try probe.withUnsafeBufferPointer { (silence) throws(PCMError) in
       try writeAvailable(silence)
     }
-    let before = try status().delay
+    witness = (written, try status().delay)
     // Long enough to see a sound server consume (it plays within a few
     // milliseconds), short enough that a period of silence is still queued.
     usleep(useconds_t(max(5_000, min(30_000, periodFrames * 1_000_000 / sampleRate / 2))))
-    let after = try status().delay
+    return try lookAgain(final: false)
+  }
+
+  /// Looks again at the probe's silence on a device found holding. Played
+  /// since, the device plays at once after all: it is started afresh on
+  /// silence, and `.playsAtOnce` is returned. Still held, it holds; when
+  /// `final`, the silence is taken back, so that the stream begins with the
+  /// caller's first frame, and the caller may pre-fill.
+  public func lookAgain(final: Bool) throws(PCMError) -> StartBehaviour {
+    guard let queued = witness else { return .holdsUntilStarted }
+    let delay = try status().delay
     // A millisecond of frames gone: the device plays what it was given.
-    if before - after >= sampleRate / 1_000 || (written > 0 && before > 0 && after == 0) {
+    if queued.delay - delay >= sampleRate / 1_000 || (queued.delay > 0 && delay == 0) {
+      witness = nil
+      if delay < sampleRate / 100 {
+        // All but played out: a sound server's stream may have run dry and
+        // say so on the next write. Started over, on a period of silence.
+        try check("snd_pcm_drop", snd_pcm_drop(handle))
+        try check("snd_pcm_prepare", snd_pcm_prepare(handle))
+        let silence = [Int16](repeating: 0, count: periodFrames * channels)
+        _ = try silence.withUnsafeBufferPointer { (frames) throws(PCMError) in
+          try writeAvailable(frames)
+        }
+      }
       try start()
       return .playsAtOnce
     }
-    if written > 0 {
-      let rewound = snd_pcm_rewind(handle, snd_pcm_uframes_t(written))
-      if rewound != written {
-        // Cannot be taken back piecemeal: start over with an empty buffer.
-        try check("snd_pcm_drop", snd_pcm_drop(handle))
-        try check("snd_pcm_prepare", snd_pcm_prepare(handle))
+    witness = (queued.frames, max(queued.delay, delay))
+    if final {
+      witness = nil
+      if queued.frames > 0 {
+        let rewound = snd_pcm_rewind(handle, snd_pcm_uframes_t(queued.frames))
+        if rewound != queued.frames {
+          // Cannot be taken back piecemeal: start over with an empty buffer.
+          try check("snd_pcm_drop", snd_pcm_drop(handle))
+          try check("snd_pcm_prepare", snd_pcm_prepare(handle))
+        }
       }
     }
     return .holdsUntilStarted

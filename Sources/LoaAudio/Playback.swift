@@ -103,6 +103,10 @@ public struct PlayerSettings: Sendable {
   /// rehearsal or a demonstration pretends another time. The planned start
   /// and every time in the report are on the station's clock.
   public var clockOffset: Duration
+  /// Called on the player's thread each time a device has been opened,
+  /// before anything is written to it: tests make the sound server slow
+  /// to answer at that moment.
+  var deviceOpened: (@Sendable () -> Void)?
 
   public init(
     device: String, sampleRate: Int, channels: Int, bufferTime: UInt32 = 200_000,

@@ -121,10 +121,15 @@ public final class MonitorRecorder: @unchecked Sendable {
 }
 
 /// The recorded monitor, placed on the wall clock.
-public struct MonitorRecording: Sendable {
+public struct MonitorRecording: Sendable, CustomStringConvertible {
   public let samples: [Int16]
   public let chunks: [(frame: Int, frameZero: Double)]
   private var rate: Double { Double(MonitorRecorder.rate) }
+
+  /// Short, for a failed expectation: not every sample.
+  public var description: String {
+    String(format: "%.3f s recorded in %d chunks", Double(samples.count) / rate, chunks.count)
+  }
 
   /// A sound: from its first sample over the threshold to its last.
   public struct Sound: Sendable {

@@ -62,6 +62,21 @@ public final class PulseServer {
     }
   }
 
+  /// What stops the server for `seconds` without ending it, as a machine
+  /// too loaded to run it would, and returns at once: for a test to do at
+  /// the moment it chooses, from any thread.
+  public func freezing(for seconds: Double) -> @Sendable () -> Void {
+    let pid = pid
+    return {
+      guard let pid else { return }
+      kill(pid, SIGSTOP)
+      Thread.detachNewThread {
+        Thread.sleep(forTimeInterval: seconds)
+        kill(pid, SIGCONT)
+      }
+    }
+  }
+
   /// Kills the server at once, as a crash would.
   public func stop() {
     guard let pid else { return }

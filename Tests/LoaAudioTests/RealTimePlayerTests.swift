@@ -71,6 +71,31 @@ struct RealTimePlayerTests {
     withExtendedLifetime(server) {}
   }
 
+  @Test(
+    "a sound server too slow to answer the start probe plays at once all the same: nothing of the program is heard before its instant"
+  )
+  func slowServerAtTheProbe() throws {
+    let server = try PulseServer()
+    let tone = server.folder.path("tone.wav")
+    try writeToneWAV(to: tone, seconds: 0.5)
+    let ear = try MonitorRecorder(server: server)
+    let start = Date() + 2
+    var settings = pulse()
+    // Frozen from the opening through the probe: the server plays the
+    // probe's silence half a second later, long before the instant.
+    settings.deviceOpened = server.freezing(for: 0.5)
+    let report = Playback([.file(path: tone)], at: start, settings: settings).wait()
+    let heard = ear.finish()
+    #expect(report.status == .completed)
+    #expect(report.underruns == 0)
+    #expect(
+      heard.isSilent(from: start - 1.9, to: start - 0.003),
+      "sound before the start: \(heard.sounds(from: start - 1.9, to: start))")
+    let onset = try #require(heard.sounds(from: start - 1.9, to: start + 1).first)
+    let late = onset.start.timeIntervalSince(start)
+    #expect(late > -0.003 && late < 0.1, "heard \(late * 1000) ms after the instant")
+  }
+
   @Test("an interrupt stops the program within the fade, and the item is logged interrupted")
   func interrupts() throws {
     let server = try PulseServer()
