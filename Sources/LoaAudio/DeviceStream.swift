@@ -102,17 +102,17 @@ final class DeviceStream {
           preroll += pcm[first..<(first + taken * channels)]
           position += taken
           done += taken
-          if done < frames { try startStream(output) }
+          if done < frames { try startStream() }
           // Interrupted before the start: the rest is not written.
           if !isRunning { return }
+          // Written to the device that started, which may be a new one.
+          continue
         }
-        if done < frames {
-          try output.write(
-            UnsafeBufferPointer(
-              rebasing: pcm[((offset + done) * channels)..<((offset + frames) * channels)]))
-          position += frames - done
-          done = frames
-        }
+        try output.write(
+          UnsafeBufferPointer(
+            rebasing: pcm[((offset + done) * channels)..<((offset + frames) * channels)]))
+        position += frames - done
+        done = frames
         if isRunning {
           failingSince = nil
           backoff = Self.firstPause
@@ -153,10 +153,16 @@ final class DeviceStream {
 
   /// Starts the open device with what waits for it: at the planned instant
   /// the first time, at once after a reopen; not at all once interrupted.
-  private func startStream(_ output: PCMOutput) throws(PCMError) {
-    if firstFrameAt == nil, startBehaviour == .holdsUntilStarted {
-      startBehaviour = try watch(output, until: plannedStart - Self.fillLead)
+  private func startStream() throws(PCMError) {
+    while firstFrameAt == nil, startBehaviour == .holdsUntilStarted, let output,
+      try !holds(output, until: plannedStart - Self.fillLead)
+    {
+      // It played the probe's silence after all (its sound server was slow
+      // to answer), and its stream may have run dry since: a fresh one is
+      // opened and probed again.
+      try openDevice()
     }
+    guard let output else { return }
     if startBehaviour == .playsAtOnce, firstFrameAt == nil {
       try leadIn(output)
       return
@@ -187,17 +193,18 @@ final class DeviceStream {
   /// to write a buffer and take back the probe's silence.
   private static let fillLead = 0.02
 
-  /// Waits until `instant` on a device found holding, looking again every
-  /// 50 ms whether it has played the probe's silence after all; returns
-  /// what the device does, the silence taken back if it holds.
-  private func watch(_ output: PCMOutput, until instant: Date) throws(PCMError)
-    -> PCMOutput.StartBehaviour
-  {
-    while now() < instant, interruption() == nil {
-      if try output.lookAgain(final: false) == .playsAtOnce { return .playsAtOnce }
+  /// Waits until `instant` on a device found holding, looking every 50 ms
+  /// whether it has played the probe's silence after all. Returns whether
+  /// it holds; if so, the silence is taken back.
+  private func holds(_ output: PCMOutput, until instant: Date) throws(PCMError) -> Bool {
+    while try !output.hasPlayedProbe() {
+      if now() >= instant || interruption() != nil {
+        try output.takeBackProbe()
+        return true
+      }
       sleep(onStationClockUntil: min(instant, now() + 0.05))
     }
-    return try output.lookAgain(final: true)
+    return false
   }
 
   /// Plays out the end of the stream: starts it if it was all pre-filled,
@@ -207,7 +214,7 @@ final class DeviceStream {
     do {
       if !isRunning {
         if preroll.isEmpty { return }
-        try startStream(output)
+        try startStream()
       }
       if isRunning { try output.drain() }
     } catch {
@@ -230,30 +237,18 @@ final class DeviceStream {
     let startedAt = now()
     if let error {
       onEvent(.deviceFailed(error))
-      underrunsOfClosedDevices += output?.recoveries ?? 0
       // A device that failed again before a period played waits first.
       if failingSince != nil { try pauseBeforeRetry() }
     }
     let failedAt = failingSince ?? startedAt
     failingSince = failedAt
     let deadline = (error == nil ? plannedStart : failedAt) + settings.catchUp.timeInterval
-    output = nil
+    closeDevice()
     isRunning = false
     var lastError = error
     while true {
       do throws(PCMError) {
-        let opened = try PCMOutput(
-          device: settings.device, sampleRate: rate, channels: channels,
-          bufferTime: settings.bufferTime)
-        settings.deviceOpened?()
-        // Before the start, ask the device whether it will wait for it.
-        startBehaviour =
-          firstFrameAt == nil && plannedStart > now()
-          ? try opened.probeStartBehaviour() : .holdsUntilStarted
-        output = opened
-        // What waited for a device that failed before its start goes into
-        // the new one, so that the program still begins at its start.
-        deviceStartFrame = position - preroll.count / channels
+        try openDevice()
         break
       } catch {
         if lastError == nil { onEvent(.deviceFailed(error)) }
@@ -265,13 +260,35 @@ final class DeviceStream {
         try pauseBeforeRetry()
       }
     }
-    recoveriesSeen = 0
     if error == nil, lastError == nil { failingSince = nil }
     if let lastError {
       let back = now()
       failures.append(DeviceFailure(at: failedAt, error: lastError, recoveredAt: back))
       onEvent(.deviceRecovered(back))
     }
+  }
+
+  /// Opens the device, the open one closed first, and before the first
+  /// start asks it whether it will wait for the start.
+  private func openDevice() throws(PCMError) {
+    closeDevice()
+    let opened = try PCMOutput(
+      device: settings.device, sampleRate: rate, channels: channels,
+      bufferTime: settings.bufferTime)
+    settings.deviceOpened?()
+    startBehaviour =
+      firstFrameAt == nil && plannedStart > now()
+      ? try opened.probeStartBehaviour() : .holdsUntilStarted
+    output = opened
+    recoveriesSeen = 0
+    // What waited for a device that failed before its start goes into the
+    // new one, so that the program still begins at its start.
+    deviceStartFrame = position - preroll.count / channels
+  }
+
+  private func closeDevice() {
+    underrunsOfClosedDevices += output?.recoveries ?? 0
+    output = nil
   }
 
   private static let firstPause = 0.1

@@ -259,11 +259,11 @@ public final class PCMOutput {
   /// One that plays at once is started, and plays silence until the caller
   /// places its first frame (`placeNextFrame`).
   ///
-  /// A device found holding keeps the silence queued, as a witness, until
-  /// `lookAgain(final: true)`: a sound server too busy to answer within the
-  /// fraction of a period (a loaded machine) plays it later, and the caller
-  /// looks again while it waits for the instant, so that it never pre-fills
-  /// a device that plays at once.
+  /// A device found holding keeps the silence queued until `takeBackProbe`:
+  /// a sound server too busy to answer within the fraction of a period (a
+  /// loaded machine) plays it later, and the caller looks again
+  /// (`hasPlayedProbe`) while it waits for the instant, so that it never
+  /// pre-fills a device that plays at once.
   ///
   /// Call on a freshly opened device, before anything is written.
   public func probeStartBehaviour() throws(PCMError) -> StartBehaviour {
@@ -275,46 +275,36 @@ public final class PCMOutput {
     // Long enough to see a sound server consume (it plays within a few
     // milliseconds), short enough that a period of silence is still queued.
     usleep(useconds_t(max(5_000, min(30_000, periodFrames * 1_000_000 / sampleRate / 2))))
-    return try lookAgain(final: false)
+    guard try hasPlayedProbe() else { return .holdsUntilStarted }
+    try start()
+    return .playsAtOnce
   }
 
-  /// Looks again at the probe's silence on a device found holding. Played
-  /// since, the device plays at once after all: it is started afresh on
-  /// silence, and `.playsAtOnce` is returned. Still held, it holds; when
-  /// `final`, the silence is taken back, so that the stream begins with the
-  /// caller's first frame, and the caller may pre-fill.
-  public func lookAgain(final: Bool) throws(PCMError) -> StartBehaviour {
-    guard let queued = witness else { return .holdsUntilStarted }
+  /// Whether the device has played the silence `probeStartBehaviour` left
+  /// queued, since it was written: a millisecond of it gone.
+  public func hasPlayedProbe() throws(PCMError) -> Bool {
+    guard let queued = witness else { return false }
     let delay = try status().delay
-    // A millisecond of frames gone: the device plays what it was given.
     if queued.delay - delay >= sampleRate / 1_000 || (queued.delay > 0 && delay == 0) {
       witness = nil
-      if delay < sampleRate / 100 {
-        // All but played out: a sound server's stream may have run dry and
-        // say so on the next write. Started over, on a period of silence.
-        try check("snd_pcm_drop", snd_pcm_drop(handle))
-        try check("snd_pcm_prepare", snd_pcm_prepare(handle))
-        let silence = [Int16](repeating: 0, count: periodFrames * channels)
-        _ = try silence.withUnsafeBufferPointer { (frames) throws(PCMError) in
-          try writeAvailable(frames)
-        }
-      }
-      try start()
-      return .playsAtOnce
+      return true
     }
     witness = (queued.frames, max(queued.delay, delay))
-    if final {
-      witness = nil
-      if queued.frames > 0 {
-        let rewound = snd_pcm_rewind(handle, snd_pcm_uframes_t(queued.frames))
-        if rewound != queued.frames {
-          // Cannot be taken back piecemeal: start over with an empty buffer.
-          try check("snd_pcm_drop", snd_pcm_drop(handle))
-          try check("snd_pcm_prepare", snd_pcm_prepare(handle))
-        }
-      }
+    return false
+  }
+
+  /// Takes back the silence `probeStartBehaviour` left queued on a device
+  /// that holds, so that its stream begins with the caller's first frame.
+  public func takeBackProbe() throws(PCMError) {
+    guard let queued = witness else { return }
+    witness = nil
+    guard queued.frames > 0 else { return }
+    let rewound = snd_pcm_rewind(handle, snd_pcm_uframes_t(queued.frames))
+    if rewound != queued.frames {
+      // Cannot be taken back piecemeal: start over with an empty buffer.
+      try check("snd_pcm_drop", snd_pcm_drop(handle))
+      try check("snd_pcm_prepare", snd_pcm_prepare(handle))
     }
-    return .holdsUntilStarted
   }
 
   /// On a running device, writes the silence after which the next frame

@@ -3,6 +3,7 @@
 // Hummingbird's HummingbirdTesting is; never a dependency of `loa`.
 
 import Foundation
+import Synchronization
 
 /// A private PulseAudio server with a null sink, started by the test that
 /// needs it: a real-time clock behind ALSA's `pulse` PCM, with no sound card.
@@ -63,12 +64,13 @@ public final class PulseServer {
   }
 
   /// What stops the server for `seconds` without ending it, as a machine
-  /// too loaded to run it would, and returns at once: for a test to do at
-  /// the moment it chooses, from any thread.
+  /// too loaded to run it would, and returns at once; the first time only.
+  /// For a test to do at the moment it chooses, from any thread.
   public func freezing(for seconds: Double) -> @Sendable () -> Void {
     let pid = pid
+    let done = Atomic(false)
     return {
-      guard let pid else { return }
+      guard let pid, !done.exchange(true, ordering: .relaxed) else { return }
       kill(pid, SIGSTOP)
       Thread.detachNewThread {
         Thread.sleep(forTimeInterval: seconds)
