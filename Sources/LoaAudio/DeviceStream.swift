@@ -146,6 +146,9 @@ final class DeviceStream {
     let at = placed + clockOffset
     if firstFrameAt == nil {
       firstFrameAt = at
+      // Told once it is heard, as a device that is started is: a buffer is
+      // queued, the wait is at most a period.
+      sleep(until: at)
       onEvent(.started(at))
     }
     anchors = [(deviceStartFrame, at)]

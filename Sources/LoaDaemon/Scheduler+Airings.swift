@@ -50,10 +50,12 @@ extension Scheduler {
     say(
       "the station was off the air \(durationText(now.timeIntervalSince(outage.from)))", now,
       &actions)
-    missSpan(
-      from: max(outage.from, month), to: now,
-      reason: "loa was not running from \(planner.clock.iso(outage.from)) to "
-        + planner.clock.iso(outage.to), now, &actions)
+    toMiss.append(
+      (
+        max(outage.from, month), now,
+        "loa was not running from \(planner.clock.iso(outage.from)) to "
+          + planner.clock.iso(outage.to)
+      ))
   }
 
   /// Time from `from` to `to` went by without the daemon (an outage, a
@@ -85,11 +87,11 @@ extension Scheduler {
         + "from \(planner.clock.iso(expected)) to \(planner.clock.iso(now))", now, &actions)
     plannedDay = nil
     if step > 0 {
-      skipped = (
+      toMiss.append((
         expected, now,
         "the clock was set forward from \(planner.clock.iso(expected)) to "
           + planner.clock.iso(now)
-      )
+      ))
     } else {
       // What is due again on the wall clock, and not yet in the log, plays.
       earliest = min(earliest, now - station.catchUp.seconds)
@@ -154,7 +156,7 @@ extension Scheduler {
       if let first = waiting.min(by: { ($1.0.priority, $0.0.start) < ($0.0.priority, $1.0.start) })
       {
         requeued.removeAll { AiringKey($0.airing) == AiringKey(first.0) }
-        start(first.0, record: first.1, &actions)
+        start(first.0, record: first.1, now, &actions)
       }
       return
     }
@@ -176,15 +178,18 @@ extension Scheduler {
 
   /// Starts `airing`, under a new record unless it already has one.
   mutating func start(
-    _ airing: PlannedAiring, record: AiringRecordID?, _ actions: inout [Action]
+    _ airing: PlannedAiring, record: AiringRecordID?, _ now: Date, _ actions: inout [Action]
   ) {
     markHandled(airing)
     playbacks += 1
     let id = record ?? newRecord()
-    actions.append(.start(token: playbacks, airing, record: id, isLogged: record != nil))
     onAir = OnAir(
       token: playbacks, airing: airing,
       ledger: PlayoutLedger(record: id, sampleRate: station.sampleRate))
+    // Alive when armed, then every second on air: a crash is placed to
+    // within that.
+    beat(now, &actions)
+    actions.append(.start(token: playbacks, airing, record: id, isLogged: record != nil))
   }
 
   /// Plays a priority airing inside the one on air, at its next boundary.

@@ -16,6 +16,8 @@ extension Scheduler {
     switch event {
     case .started(let at):
       current.startedAt = at
+      // Alive once its first frame is out: after a crash, it went out.
+      beat(now, &actions)
       let late = at.timeIntervalSince(current.airing.start) * 1000
       say(
         "on air: \(describe(current.airing)), \(String(format: "%+.1f", late)) ms", now, &actions)

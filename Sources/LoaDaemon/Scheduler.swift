@@ -25,6 +25,9 @@ public struct Scheduler: Sendable {
     public var lead: Duration = .seconds(2)
     /// How often the daemon marks itself alive in the log.
     public var heartbeat: Duration = .seconds(60)
+    /// How often while an airing is on air: after a crash, the log tells
+    /// how long it was heard to within this.
+    public var heartbeatOnAir: Duration = .seconds(1)
     /// Wait this long after a schedule file changes before reloading, so
     /// that an editor's several writes make one reload.
     public var settle: Duration = .milliseconds(300)
@@ -77,6 +80,7 @@ public struct Scheduler: Sendable {
   var lastEnd: Date?
   var amplifierOn = false
   var nextBeat: Date
+  var lastBeat: Date?
   var reloadAt: Date?
   var reloadReason = ""
   /// When the load under way began, and loads begun so far.
@@ -86,8 +90,10 @@ public struct Scheduler: Sendable {
   /// A tick stopped to read the log (`Action.readLog`), and goes on once
   /// it is read.
   var tickAwaitsLog = false
-  /// A span skipped by a clock set forward, to miss once the log is read.
-  var skipped: (from: Date, to: Date, reason: String)?
+  /// Spans without the daemon (the outage before this run, a clock set
+  /// forward): what fell due in them is missed once the log is read, so
+  /// that what it already holds is not.
+  var toMiss: [(from: Date, to: Date, reason: String)] = []
   /// Why airings due in a span of time could not start: the outage before
   /// this run, the clock set forward.
   var gaps: [(from: Date, to: Date, reason: String)] = []
@@ -159,9 +165,10 @@ public struct Scheduler: Sendable {
     case .logRead(let keys):
       handled.formUnion(keys)
       adHoc.removeAll { handled.contains(AiringKey($0)) }
-      if let skipped {
-        self.skipped = nil
-        missSpan(from: skipped.from, to: skipped.to, reason: skipped.reason, now, &actions)
+      let spans = toMiss
+      toMiss = []
+      for span in spans {
+        missSpan(from: span.from, to: span.to, reason: span.reason, now, &actions)
       }
       if tickAwaitsLog {
         tickAwaitsLog = false
@@ -227,13 +234,18 @@ public struct Scheduler: Sendable {
       tickAwaitsLog = true
       return replan(now, &actions)
     }
-    if now >= nextBeat {
-      actions.append(.log(.heartbeat(now)))
-      nextBeat = now + settings.heartbeat.seconds
-    }
+    if now >= nextBeat { beat(now, &actions) }
     missOverdue(now, &actions)
     if stopping == nil { startOrEnter(now, &actions) }
     updateAmplifier(now, &actions)
+  }
+
+  /// Marks the daemon alive in the log: every minute, every second while
+  /// on air, and when an airing is armed.
+  mutating func beat(_ now: Date, _ actions: inout [Action]) {
+    if lastBeat != now { actions.append(.log(.heartbeat(now))) }
+    lastBeat = now
+    nextBeat = now + (onAir == nil ? settings.heartbeat : settings.heartbeatOnAir).seconds
   }
 
   /// When something next falls due, if no event comes first.

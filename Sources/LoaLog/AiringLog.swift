@@ -205,7 +205,18 @@ public final class AiringLog: Sendable {
           outcome.status == .completed ? AiringStatus.skipped.rawValue : outcome.status.rawValue,
           outcome.reason ?? "the airing ended before this item", airing,
         ])
+      try markAlive(at: outcome.endedAt, in: db)
     }
+  }
+
+  /// A writer that beats was alive at `time`, the end of an airing: an
+  /// outage after it begins no earlier. (Items are logged as the player
+  /// writes them, ahead of when they are heard: not a sign of life.)
+  private func markAlive(at time: Date, in db: Database) throws {
+    guard let writer else { return }
+    try db.execute(
+      sql: "UPDATE heartbeat SET at = MAX(at, ?) WHERE writer = ?",
+      arguments: [time.timeIntervalSince1970, writer.token])
   }
 
   /// Marks this writer alive at `time`; the daemon beats every minute or so,
@@ -224,10 +235,18 @@ public final class AiringLog: Sendable {
 
   // MARK: Reconciliation
 
-  /// Closes what writers that died left open: their `playing` airings and
-  /// items become `interrupted` at their last sign of life (a heartbeat or
-  /// an item's time, whichever is latest), and a writer that beat leaves an
-  /// outage from its last beat to `now`.
+  /// Closes what writers that died left open, by what they logged as they
+  /// went: items as they were written, and, from a writer that beats (the
+  /// daemon), a sign of life when it armed an airing, when its first frame
+  /// had gone out, and every second on air.
+  /// - an airing of which nothing went out (no item started by the last
+  ///   sign of life) is taken out of the log when it was planned, so that
+  ///   the next run starts it late within catch-up (or logs it missed), and
+  ///   is logged `missed` otherwise;
+  /// - one that went out is `interrupted`, heard from its first item's
+  ///   start until the writer's last sign of life;
+  /// - a writer that beat leaves an outage from its last sign of life to
+  ///   `now`, which no airing it logged overlaps.
   public func reconcile(now: Date) throws {
     guard let writer else { return }
     try database.write { db in
@@ -239,54 +258,87 @@ public final class AiringLog: Sendable {
           """)
       for token in tokens
       where token != writer.token && !WriterLock.isAlive(token, in: writer.folder) {
-        let beat = try Row.fetchOne(
-          db, sql: "SELECT started_at, at FROM heartbeat WHERE writer = ?", arguments: [token])
-        let lastBeat: Double? = beat?["at"]
+        let lastBeat = try Double.fetchOne(
+          db, sql: "SELECT at FROM heartbeat WHERE writer = ?", arguments: [token])
         let airings = try Int64.fetchAll(
           db, sql: "SELECT id FROM airing WHERE status = 'playing' AND writer = ?",
           arguments: [token])
         for id in airings {
-          let lastItem =
-            try Double.fetchOne(
-              db,
-              sql: """
-                SELECT MAX(COALESCE(ended_at, started_at, 0)) FROM airing_item WHERE airing_id = ?
-                """, arguments: [id]) ?? 0
-          // Killed before anything went out: its planned start is the best
-          // time there is.
-          let started = try Double.fetchOne(
-            db, sql: "SELECT COALESCE(started_at, planned_start) FROM airing WHERE id = ?",
-            arguments: [id])
-          let last = max(lastBeat ?? 0, lastItem, started ?? 0)
-          let at = last > 0 ? last : now.timeIntervalSince1970
-          let reason = "loa stopped while playing (power lost, killed or crashed)"
-          try db.execute(
-            sql: """
-              UPDATE airing SET status = 'interrupted', ended_at = ?, reason = ?, writer = NULL
-              WHERE id = ?
-              """, arguments: [at, reason, id])
-          try db.execute(
-            sql: """
-              UPDATE airing_item SET status = 'interrupted', reason = ?,
-                ended_at = CASE WHEN started_at IS NOT NULL THEN ? END
-              WHERE airing_id = ? AND status = 'playing'
-              """, arguments: [reason, at, id])
+          try close(airing: id, lastSignOfLife: lastBeat, now: now, in: db)
         }
         if let lastBeat {
-          try db.execute(
-            sql: "INSERT INTO outage (from_at, to_at, reason) VALUES (?, ?, ?)",
-            arguments: [
-              lastBeat, now.timeIntervalSince1970, "loa was not running (no heartbeat)",
-            ])
-          try db.execute(sql: "DELETE FROM heartbeat WHERE writer = ?", arguments: [token])
           let outage = Outage(
             from: Date(timeIntervalSince1970: lastBeat), to: now,
             reason: "loa was not running (no heartbeat)")
+          try db.execute(
+            sql: "INSERT INTO outage (from_at, to_at, reason) VALUES (?, ?, ?)",
+            arguments: [lastBeat, now.timeIntervalSince1970, outage.reason])
+          try db.execute(sql: "DELETE FROM heartbeat WHERE writer = ?", arguments: [token])
           outagesRecorded.withLock { $0.append(outage) }
         }
         WriterLock.remove(token, in: writer.folder)
       }
     }
+  }
+
+  /// Closes airing `id` of a writer that died (see `reconcile`).
+  private func close(airing id: Int64, lastSignOfLife: Double?, now: Date, in db: Database)
+    throws
+  {
+    let airing = try Row.fetchOne(
+      db, sql: "SELECT program, planned_start FROM airing WHERE id = ?", arguments: [id])
+    let planned: Double? = airing?["planned_start"]
+    let firstItem = try Double.fetchOne(
+      db, sql: "SELECT MIN(started_at) FROM airing_item WHERE airing_id = ?", arguments: [id])
+    guard let firstFrame = firstItem, firstFrame <= lastSignOfLife ?? firstFrame else {
+      if airing?["program"] as String? != nil, planned != nil {
+        try db.execute(sql: "DELETE FROM airing_item WHERE airing_id = ?", arguments: [id])
+        try db.execute(sql: "DELETE FROM airing WHERE id = ?", arguments: [id])
+        return
+      }
+      let reason = "loa stopped before it went out (power lost, killed or crashed)"
+      try db.execute(
+        sql: """
+          UPDATE airing SET status = 'missed', ended_at = ?, reason = ?, writer = NULL
+          WHERE id = ?
+          """, arguments: [lastSignOfLife ?? now.timeIntervalSince1970, reason, id])
+      try db.execute(
+        sql: "UPDATE airing_item SET status = 'missed', reason = ? WHERE airing_id = ?",
+        arguments: [reason, id])
+      return
+    }
+    // The item that was playing was heard until the last sign of life.
+    let reason = "loa stopped while playing (power lost, killed or crashed)"
+    try db.execute(
+      sql: """
+        UPDATE airing_item SET status = 'interrupted', reason = ?,
+          ended_at = MAX(started_at, COALESCE(?, started_at)),
+          played_s = MAX(started_at, COALESCE(?, started_at)) - started_at
+        WHERE airing_id = ? AND status = 'playing' AND started_at IS NOT NULL
+        """, arguments: [reason, lastSignOfLife, lastSignOfLife, id])
+    try db.execute(
+      sql: """
+        UPDATE airing_item SET status = 'interrupted', reason = ?
+        WHERE airing_id = ? AND status = 'playing'
+        """, arguments: [reason, id])
+    let heard = try Row.fetchOne(
+      db,
+      sql: """
+        SELECT MAX(COALESCE(ended_at, started_at)) AS until, SUM(COALESCE(played_s, 0)) AS played
+        FROM airing_item WHERE airing_id = ?
+        """, arguments: [id])
+    // Items written ahead of the death were not heard after it.
+    let alive = lastSignOfLife ?? .infinity
+    let until = min(heard?["until"] ?? firstFrame, max(alive, firstFrame))
+    let played = min(heard?["played"] ?? 0, until - firstFrame)
+    try db.execute(
+      sql: """
+        UPDATE airing SET status = 'interrupted', started_at = ?, ended_at = ?, played_s = ?,
+          late_ms = CASE WHEN planned_start IS NOT NULL
+            THEN CAST(ROUND((? - planned_start) * 1000) AS INTEGER) END,
+          reason = ?, writer = NULL
+        WHERE id = ?
+        """, arguments: [firstFrame, until, played, firstFrame, reason, id])
   }
 }
 

@@ -131,9 +131,15 @@ public struct LoggedItem: Sendable, Equatable {
 }
 
 /// A time the station was off the air: loa was not running, from its last
-/// heartbeat to its next start.
+/// sign of life to its next start.
 public struct Outage: Sendable, Equatable {
   public var from: Date
   public var to: Date
   public var reason: String
+
+  public init(from: Date, to: Date, reason: String) {
+    self.from = from
+    self.to = to
+    self.reason = reason
+  }
 }

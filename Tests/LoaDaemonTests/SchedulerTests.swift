@@ -26,6 +26,9 @@ struct SchedulerTests {
   }
 
   static let day = "2030-01-01 "
+  /// loa not running from 09:59:50.
+  static let outage = Outage(
+    from: at(day + "09:59:50"), to: at(day + "09:59:50"), reason: "loa was not running")
   static let started: [(String, Scheduler.Event)] = [
     (day + "09:00:00", .start(lastOutage: nil)), (day + "09:00:00", .tick),
     (day + "09:00:00", .logRead([])),
@@ -90,6 +93,22 @@ struct SchedulerTests {
       when: (day + "09:00:00", .logRead([AiringKey(program: "p", start: at(day + "10:00:00"))])),
       then: ["heartbeat"]),
     Case(
+      name: "after an outage, nothing is missed before the log says what it holds",
+      given: [], when: (day + "10:10:00", .start(lastOutage: outage)), then: []),
+    Case(
+      name: "after an outage, an airing in it that the log holds is not said missed",
+      given: [(day + "10:10:00", .start(lastOutage: outage)), (day + "10:10:00", .tick)],
+      when: (day + "10:10:00", .logRead([AiringKey(program: "p", start: at(day + "10:00:00"))])),
+      then: ["heartbeat"]),
+    Case(
+      name: "after an outage, an airing in it past catch-up that the log lacks is missed",
+      given: [(day + "10:10:00", .start(lastOutage: outage)), (day + "10:10:00", .tick)],
+      when: (day + "10:10:00", .logRead([])), then: ["miss p", "heartbeat"]),
+    Case(
+      name: "after an outage, an airing in it within catch-up that the log lacks starts late",
+      given: [(day + "10:00:20", .start(lastOutage: outage)), (day + "10:00:20", .tick)],
+      when: (day + "10:00:20", .logRead([])), then: ["heartbeat", "start 1 p #1", "amplifier on"]),
+    Case(
       name: "stop while an airing is only armed finds nothing on air",
       given: started + [(day + "09:59:58", .tick)],
       when: (day + "09:59:59", .control(7, ControlRequest(.stop))),
@@ -137,15 +156,17 @@ struct SchedulerTests {
     Case(
       name: "a measured emergency is due now, and interrupts what is on air",
       given: onAir + [(day + "10:00:05", .announcement(7, announcement(.emergency)))],
-      when: (day + "10:00:05", .tick), then: ["interrupt 1"]),
+      when: (day + "10:00:05", .tick), then: ["heartbeat", "interrupt 1"]),
     Case(
       name: "a measured priority announcement enters at the next item",
       given: onAir + [(day + "10:00:05", .announcement(7, announcement(.priority)))],
-      when: (day + "10:00:05", .tick), then: ["insert 1 announce-1893466805-1 #2"]),
+      when: (day + "10:00:05", .tick),
+      then: ["heartbeat", "insert 1 announce-1893466805-1 #2"]),
     Case(
       name: "a normal announcement waits for the airing on air",
       given: onAir + [(day + "10:00:05", .announcement(7, announcement(.normal)))],
-      when: (day + "10:00:05", .tick), then: []),
+      // (The beat every second on air.)
+      when: (day + "10:00:05", .tick), then: ["heartbeat"]),
     Case(
       name: "a normal announcement still waiting past the catch-up time is missed",
       given: onAir + [

@@ -1,6 +1,7 @@
 // Writes airings into the log at STATE until it is killed, for the log's
-// crash test: each airing begun and each finished is printed (after it is
-// on disk), so the test knows what must survive.
+// crash test: each airing begun, started (its first item on disk) and
+// finished is printed, so the test knows what must survive. It beats like
+// the daemon: when it arms an airing, and as it plays.
 
 import Foundation
 import LoaLog
@@ -33,7 +34,13 @@ do {
     let started = Date()
     for position in 0..<3 {
       try log.itemStarted(airing: id, position: position, at: Date())
+      if position == 0 {
+        // As the daemon does once the first frame is out.
+        try log.heartbeat(at: Date())
+        say("started \(id)")
+      }
       usleep(UInt32.random(in: 0...3_000))
+      try log.heartbeat(at: Date())
       try log.itemEnded(
         airing: id, position: position,
         Outcome(

@@ -200,6 +200,7 @@ extension [String: Any] {
   var program: String? { self["program"] as? String }
   var lateMilliseconds: Int? { self["late_ms"] as? Int }
   var reason: String? { self["reason"] as? String }
+  var playedSeconds: Double? { self["duration_s"] as? Double }
 }
 
 @Suite("loa run in real time, through a PulseAudio null sink", .serialized)
@@ -268,9 +269,50 @@ struct DaemonTests {
     #expect(log.map(\.program) == ["p1", "p2"])
     #expect(log.first?.status == "interrupted")
     #expect(log.first?.reason?.contains("loa stopped while playing") == true)
+    // When it started and how long it was heard, from the beats on air
+    // (every second): killed 2 s in.
+    #expect(abs(log.first?.lateMilliseconds ?? 1000) <= 100, "\(log)")
+    let heard = log.first?.playedSeconds ?? 0
+    #expect(heard >= 0.9 && heard <= 2.2, "\(log)")
+    // The outage begins at the last sign of life, not a minute before.
+    let off = second.said.split(separator: "\n").first { $0.contains("off the air") }
+    #expect(
+      off?.hasSuffix("off the air 1s") == true || off?.hasSuffix("off the air 2s") == true,
+      "\(second.said)")
     #expect(log.last?.status == "completed")
     #expect(abs(log.last?.lateMilliseconds ?? 1000) <= 100, "\(log)")
     station.expectHeardOnTime([0, 8], length: 6)
+  }
+
+  @Test(
+    "SIGKILL in the seconds before a start: restarted within catch-up, the program airs late, once"
+  )
+  func killedBeforeTheStart() throws {
+    let station = try RealTimeStation()
+    try station.save(station.yaml([2], length: 2, catchUp: "10m"))
+    let first = try station.start()
+    // Armed 2 s ahead: its row is begun, nothing of it has gone out.
+    try first.waitFor("playing to")
+    station.sleep(untilSecond: 1)
+    first.signal(SIGKILL)
+    first.wait()
+    station.sleep(untilSecond: 6)
+    let second = try station.start(["--stop-after", "1"])
+    #expect(second.wait() == 0, "\(second.said)")
+    #expect(!second.said.contains("missed"), "\(second.said)")
+
+    let log = try station.log()
+    #expect(log.map(\.program) == ["p1"], "\(log)")
+    #expect(log.first?.status == "completed", "\(log)\n\(first.said)\n\(second.said)")
+    // Started once the daemon was back, about 4 s after its time.
+    let late = log.first?.lateMilliseconds ?? 0
+    #expect(late >= 3_900 && late <= 6_000, "\(log)")
+    let heard = station.ear.finish()
+    #expect(
+      heard.isSilent(from: station.listeningSince + 0.2, to: station.zero + 5.9),
+      "heard before the restart: \(heard.sounds(from: station.listeningSince, to: station.zero + 6))"
+    )
+    #expect(heard.sounds(from: station.zero + 5.9, to: station.zero + 9).count == 1)
   }
 
   @Test("the sound server killed: back within catch-up the airing completes; away longer it fails")
