@@ -87,11 +87,12 @@ extension Scheduler {
         + "from \(planner.clock.iso(expected)) to \(planner.clock.iso(now))", now, &actions)
     plannedDay = nil
     if step > 0 {
-      toMiss.append((
-        expected, now,
-        "the clock was set forward from \(planner.clock.iso(expected)) to "
-          + planner.clock.iso(now)
-      ))
+      toMiss.append(
+        (
+          expected, now,
+          "the clock was set forward from \(planner.clock.iso(expected)) to "
+            + planner.clock.iso(now)
+        ))
     } else {
       // What is due again on the wall clock, and not yet in the log, plays.
       earliest = min(earliest, now - station.catchUp.seconds)
