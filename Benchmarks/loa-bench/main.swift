@@ -128,7 +128,9 @@ func loaProcess(_ arguments: [String], runs: Int) -> [Double]? {
 // `loa-bench playing` only loa play's beside aplay, mpg123 and ffmpeg;
 // `loa-bench log` only the log's CSV export beside sqlite3 and the report;
 // `loa-bench soak [airings]` only the daemon's memory over 1,000 airings
-// (six minutes).
+// (six minutes);
+// `loa-bench faults [rounds]` only the station under faults (10 rounds of
+// each of four kinds: six minutes).
 switch CommandLine.arguments.dropFirst().first {
 case "daemon":
   benchmarkDaemon(loa: loaBinary.path)
@@ -153,6 +155,10 @@ case "soak":
     plan.airings = airings
   }
   benchmarkSoak(loa: loaBinary.path, plan: plan)
+  exit(0)
+case "faults":
+  let rounds = CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) } ?? 10
+  benchmarkFaults(loa: loaBinary.path, rounds: max(1, rounds))
   exit(0)
 default:
   break
@@ -198,3 +204,5 @@ print("")
 benchmarkDaemon(loa: loaBinary.path)
 print("")
 benchmarkSoak(loa: loaBinary.path)
+print("")
+benchmarkFaults(loa: loaBinary.path)
