@@ -238,6 +238,28 @@ struct ControlTests {
   }
 
   @Test(
+    "a spool folder that cannot be made is named with the system's reason; the daemon airs on")
+  func spoolFolderCannotBeMade() throws {
+    let station = try RealTimeStation(lead: 4)
+    try station.save(station.yaml([600]))
+    try FileManager.default.createDirectory(
+      atPath: station.state, withIntermediateDirectories: true)
+    try Data("not a folder".utf8).write(to: URL(fileURLWithPath: station.state + "/spool"))
+    let daemon = try station.start()
+    try daemon.waitFor("playing to")
+    #expect(
+      daemon.said.contains(
+        "error: cannot create the spool folder '\(station.state)/spool': Not a directory;"),
+      "\(daemon.said)")
+    #expect(!daemon.said.contains("NSCocoaErrorDomain"), "\(daemon.said)")
+    // Without a spool, loa announce takes files from the audio folder only.
+    let status = try station.status()
+    #expect(status["spool"] as? String == "", "\(status)")
+    daemon.signal(SIGTERM)
+    #expect(daemon.wait() == 0)
+  }
+
+  @Test(
     "systemd hears READY, WATCHDOG while the loop turns (not while it hangs), RELOADING, STOPPING")
   func systemdNotifications() throws {
     let station = try RealTimeStation(lead: 4)
