@@ -138,7 +138,9 @@ struct RunCommand: ParsableCommand {
   /// Made here when missing; nil, said why, when it cannot be had (the
   /// state folder's own trouble the airing log reports).
   private func makeSpool(say: @Sendable (String) -> Void) -> String? {
-    let spool = station.stateDirectory + "/" + ControlProtocol.spoolName
+    // Absolute: loa announce copies into it from its own working folder.
+    let spool = URL(fileURLWithPath: station.stateDirectory)
+      .appendingPathComponent(ControlProtocol.spoolName).standardizedFileURL.path
     var failure: Int32 = 0
     var info = stat()
     if mkdir(spool, 0o770) == 0 {

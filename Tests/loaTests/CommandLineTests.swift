@@ -24,10 +24,11 @@ func loa(_ arguments: String..., environment: [String: String] = [:]) throws -> 
 }
 
 /// With `seconds`, killed after that long: a command that hangs fails its
-/// test instead of hanging it (status 137 then).
-func loa(_ arguments: [String], environment: [String: String] = [:], within seconds: Int? = nil)
-  throws -> Run
-{
+/// test instead of hanging it (status 137 then). It runs in `directory`.
+func loa(
+  _ arguments: [String], environment: [String: String] = [:], within seconds: Int? = nil,
+  in directory: URL = repository
+) throws -> Run {
   let process = Process()
   let binary = try loaBinary
   if let seconds {
@@ -37,7 +38,7 @@ func loa(_ arguments: [String], environment: [String: String] = [:], within seco
     process.executableURL = URL(fileURLWithPath: binary)
     process.arguments = arguments
   }
-  process.currentDirectoryURL = repository
+  process.currentDirectoryURL = directory
   // Files rather than pipes, so that a large output can never block the child.
   let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
     "loa-cli-\(UUID().uuidString)")

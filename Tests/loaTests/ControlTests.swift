@@ -238,6 +238,25 @@ struct ControlTests {
   }
 
   @Test(
+    "a relative --state from another folder reaches the daemon, and announce copies to its spool")
+  func relativeStateFromAnotherFolder() throws {
+    let station = try RealTimeStation(lead: 4)
+    try station.save(station.yaml([600]))
+    // The daemon runs in the station's folder, on ./state.
+    station.stateFolder = "state"
+    let daemon = try station.start(wrapper: ["/usr/bin/env", "-C", station.folder.path])
+    try daemon.waitFor("playing to")
+    let elsewhere = try TemporaryFolder()
+    let relative = "../" + station.folder.url.lastPathComponent + "/state"
+    let tone = try station.tone(seconds: 1)
+    let run = try loa(["announce", tone, "--state", relative], in: elsewhere.url)
+    #expect(run.status == 0, "\(run.errors)")
+    #expect(run.output.contains("announced: tone.wav"), "\(run.output)")
+    daemon.signal(SIGTERM)
+    #expect(daemon.wait() == 0)
+  }
+
+  @Test(
     "a spool folder that cannot be made is named with the system's reason; the daemon airs on")
   func spoolFolderCannotBeMade() throws {
     let station = try RealTimeStation(lead: 4)
