@@ -256,6 +256,22 @@ struct ControlTests {
     #expect(daemon.wait() == 0)
   }
 
+  @Test("no daemon at a relative --state: its socket is named by absolute path, with no group hint")
+  func noDaemonAtRelativeState() throws {
+    let folder = try TemporaryFolder()
+    let tone = folder.path("tone.wav")
+    try writeWAV(to: tone, frames: 48_000, channels: 1, rate: 48_000) { _ in 1000 }
+    let socket = folder.url.resolvingSymlinksInPath().path + "/state/control.sock"
+    for arguments in [["status"], ["announce", "tone.wav"]] {
+      let run = try loa(arguments + ["--state", "state"], in: folder.url)
+      #expect(run.status == 1)
+      #expect(
+        run.errors.contains("no loa daemon is running (nothing listens on \(socket))"),
+        "\(run.errors)")
+      #expect(!run.errors.contains("group"), "\(run.errors)")
+    }
+  }
+
   @Test(
     "a spool folder that cannot be made is named with the system's reason; the daemon airs on")
   func spoolFolderCannotBeMade() throws {
