@@ -4,14 +4,15 @@ import Foundation
 public enum ControlClient {
   /// Where the commands look for the daemon: `$LOA_SOCKET`, else the
   /// state folder's socket when a daemon answers there (or nothing else
-  /// exists), else systemd's runtime directory's.
-  public static func socketPath(stateDirectory: String) -> String {
+  /// exists, or the operator named the state folder), else systemd's
+  /// runtime directory's.
+  public static func socketPath(stateDirectory: String, stateNamed: Bool = false) -> String {
     if let path = ProcessInfo.processInfo.environment["LOA_SOCKET"], !path.isEmpty { return path }
     let local = stateDirectory + "/" + ControlProtocol.socketName
     let system = "/run/loa/" + ControlProtocol.socketName
     if ControlServer.isListening(on: local) { return local }
     if ControlServer.isListening(on: system) { return system }
-    return FileManager.default.fileExists(atPath: local) ? local : system
+    return stateNamed || FileManager.default.fileExists(atPath: local) ? local : system
   }
 
   /// Sends `request` to the daemon listening on `path` and waits up to
@@ -28,7 +29,7 @@ public enum ControlClient {
       case ENOENT, ECONNREFUSED:
         throw ControlError(
           .noDaemon,
-          "no loa daemon is running (nothing listens on \(path)); start it with "
+          "no loa daemon is running (nothing listens on \(absolute(path))); start it with "
             + "'sudo systemctl start loa', or 'loa run'")
       case EACCES, EPERM:
         throw ControlError(
@@ -66,6 +67,12 @@ public enum ControlClient {
       throw ControlError(.notUnderstood, "the daemon's answer is not understood: \(error)")
     }
   }
+}
+
+/// `path` from the root, as an operator in another folder can find it; a
+/// name in the abstract namespace (`@...`) as it is.
+private func absolute(_ path: String) -> String {
+  path.hasPrefix("@") ? path : URL(fileURLWithPath: path).standardizedFileURL.path
 }
 
 extension Duration {

@@ -16,7 +16,9 @@ struct ControlOptions: ParsableArguments {
   var socket: String?
 
   var socketPath: String {
-    socket ?? ControlClient.socketPath(stateDirectory: station.stateDirectory)
+    socket
+      ?? ControlClient.socketPath(
+        stateDirectory: station.stateDirectory, stateNamed: station.state != nil)
   }
 
   /// Sends `request`; prints the daemon's error and exits 1 when it refuses.
@@ -198,10 +200,10 @@ struct AnnounceCommand: ParsableCommand {
     }
     do {
       return try SpoolCopy.copy(absolute, into: spool)
-    } catch {
+    } catch let failure as SpoolCopy.Failure {
       printError(
-        "error: cannot copy \(file) into the spool folder \(spool): \(error); is your user in "
-          + "the 'loa' group?")
+        "error: cannot copy \(file) into the spool folder \(spool): \(failure)"
+          + (failure.isDenied ? "; is your user in the 'loa' group?" : ""))
       throw ExitCode(1)
     }
   }

@@ -111,9 +111,6 @@ struct RunCommand: ParsableCommand {
     return fd
   }
 
-  /// The folder `loa announce` copies files into: for the loa group to
-  /// write. `make install` makes it setgid, so that the files stay the
-  /// group's; under systemd (RestrictSUIDSGID=) the daemon could not.
   /// Removes what a run before left in the spool: copies whose airing the
   /// daemon did not live to end, or that `loa announce` made and never
   /// asked for. Nothing plays them now; only those an hour old go, so that
@@ -135,18 +132,33 @@ struct RunCommand: ParsableCommand {
     }
   }
 
+  /// The folder `loa announce` copies files into: for the loa group to
+  /// write. `make install` makes it setgid, so that the files stay the
+  /// group's; under systemd (RestrictSUIDSGID=) the daemon could not.
+  /// Made here when missing; nil, said why, when it cannot be had (the
+  /// state folder's own trouble the airing log reports).
   private func makeSpool(say: @Sendable (String) -> Void) -> String? {
-    let spool = station.stateDirectory + "/" + ControlProtocol.spoolName
-    do {
-      if !FileManager.default.fileExists(atPath: spool) {
-        try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
-        if chmod(spool, 0o2770) != 0 { chmod(spool, 0o770) }
-      }
-      sweep(spool, say: say)
-      return spool
-    } catch {
-      say("error: the spool folder \(spool): \(error); loa announce takes only files in audio_dir")
+    // Absolute: loa announce copies into it from its own working folder.
+    let spool = URL(fileURLWithPath: station.stateDirectory)
+      .appendingPathComponent(ControlProtocol.spoolName).standardizedFileURL.path
+    var failure: Int32 = 0
+    var info = stat()
+    if mkdir(spool, 0o770) == 0 {
+      if chmod(spool, 0o2770) != 0 { chmod(spool, 0o770) }
+    } else if errno != EEXIST {
+      failure = errno
+    } else if stat(spool, &info) != 0 {
+      failure = errno
+    } else if info.st_mode & S_IFMT != S_IFDIR {
+      failure = ENOTDIR
+    }
+    guard failure == 0 else {
+      say(
+        "error: cannot create the spool folder '\(spool)': \(String(cString: strerror(failure))); "
+          + "loa announce takes only files in audio_dir until it can be")
       return nil
     }
+    sweep(spool, say: say)
+    return spool
   }
 }

@@ -8,6 +8,17 @@ import Foundation
 enum SpoolCopy {
   struct Failure: Error, CustomStringConvertible {
     let description: String
+    /// Refused for want of permission (EACCES, EPERM), not for a missing
+    /// folder or a full disk.
+    var isDenied = false
+
+    /// The system's reason for the call that just failed.
+    static func system() -> Failure {
+      let number = errno
+      return Failure(
+        description: String(cString: strerror(number)),
+        isDenied: number == EACCES || number == EPERM)
+    }
   }
 
   /// The copy's path in `spool`.
@@ -18,12 +29,14 @@ enum SpoolCopy {
     defer { try? input.close() }
     let temporary = spool + "/.copy-\(getpid())-\(UUID().uuidString)"
     // Readable by all (the state folder keeps others out), whatever the
-    // original's owner and mode: the daemon reads it as loa.
-    guard FileManager.default.createFile(atPath: temporary, contents: nil),
-      chmod(temporary, 0o644) == 0, let output = FileHandle(forWritingAtPath: temporary)
-    else {
+    // original's owner and mode and the umask: the daemon reads it as loa.
+    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+    guard descriptor >= 0 else { throw Failure.system() }
+    let output = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+    guard fchmod(descriptor, 0o644) == 0 else {
+      let failure = Failure.system()
       unlink(temporary)
-      throw Failure(description: String(cString: strerror(errno)))
+      throw failure
     }
     var hasher = SHA256()
     do {
@@ -43,9 +56,9 @@ enum SpoolCopy {
     // Renamed over a copy of the same content, if any; its time is now,
     // which keeps the daemon from cleaning it before it is announced.
     guard rename(temporary, target) == 0 else {
-      let reason = String(cString: strerror(errno))
+      let failure = Failure.system()
       unlink(temporary)
-      throw Failure(description: reason)
+      throw failure
     }
     return target
   }

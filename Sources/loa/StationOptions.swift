@@ -31,13 +31,16 @@ struct StationOptions: ParsableArguments {
   }
 
   /// The state folder this invocation uses.
-  var stateDirectory: String {
+  var stateDirectory: String { chosenStateDirectory ?? "/var/lib/loa" }
+
+  /// The state folder the operator chose, with --state, `$LOA_STATE_DIR`
+  /// or by running loa where ./schedules is; nil for the system's.
+  var chosenStateDirectory: String? {
     if let state { return state }
     if let path = ProcessInfo.processInfo.environment["LOA_STATE_DIR"], !path.isEmpty {
       return path
     }
-    if FileManager.default.fileExists(atPath: "schedules") { return "state" }
-    return "/var/lib/loa"
+    return FileManager.default.fileExists(atPath: "schedules") ? "state" : nil
   }
 
   /// The station's clock: its schedule's time zone when the schedule
@@ -49,9 +52,14 @@ struct StationOptions: ParsableArguments {
     return StationClock(zone: zone ?? .current)
   }
 
-  /// The cache of audio measurements in the state folder.
-  func audioMeasurements(measuring: (@Sendable (String) -> Void)? = nil) -> AudioMeasurements {
-    AudioMeasurements(file: stateDirectory + "/audio-measurements.tsv", measuring: measuring)
+  /// The cache of audio measurements in the state folder; with
+  /// `inSystemState` false, kept in memory unless a state folder was chosen.
+  func audioMeasurements(
+    inSystemState: Bool = true, measuring: (@Sendable (String) -> Void)? = nil
+  ) -> AudioMeasurements {
+    let folder = inSystemState ? stateDirectory : chosenStateDirectory
+    return AudioMeasurements(
+      file: folder.map { $0 + "/audio-measurements.tsv" }, measuring: measuring)
   }
 
   /// Loads the schedule, printing its errors to standard error; exits

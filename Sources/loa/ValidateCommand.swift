@@ -11,8 +11,10 @@ struct ValidateCommand: ParsableCommand {
     abstract: "Check a schedule and its audio; report every problem at once.",
     discussion: """
       Every audio file is decoded whole and measured (once per content: the measurements are \
-      kept in the state folder), and listed with its length, loudness and the gain that brings \
-      it to the station's loudness.
+      kept in the state folder when one is chosen, with --state, LOA_STATE_DIR or ./state next \
+      to ./schedules, and else only for the run: checking a schedule writes nothing into \
+      /var/lib/loa unasked), and listed with its length, loudness and the gain that brings it \
+      to the station's loudness.
       Exit status 0 when the schedule is valid (warnings allowed), 1 when it is not.
       """)
 
@@ -30,8 +32,9 @@ struct ValidateCommand: ParsableCommand {
   func run() throws {
     let path = station.schedulePath(self.path)
     // A file of hours decodes for most of a minute: say so before, on
-    // standard error, so that the wait is not silence.
-    let measurements = station.audioMeasurements { path in
+    // standard error, so that the wait is not silence. Checking a schedule
+    // writes nothing to the system's state folder.
+    let measurements = station.audioMeasurements(inSystemState: false) { path in
       guard let length = try? SoundFile(readingAt: path).format.duration,
         length >= .seconds(Self.announcedLength)
       else { return }

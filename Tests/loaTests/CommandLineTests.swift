@@ -24,10 +24,11 @@ func loa(_ arguments: String..., environment: [String: String] = [:]) throws -> 
 }
 
 /// With `seconds`, killed after that long: a command that hangs fails its
-/// test instead of hanging it (status 137 then).
-func loa(_ arguments: [String], environment: [String: String] = [:], within seconds: Int? = nil)
-  throws -> Run
-{
+/// test instead of hanging it (status 137 then). It runs in `directory`.
+func loa(
+  _ arguments: [String], environment: [String: String] = [:], within seconds: Int? = nil,
+  in directory: URL = repository
+) throws -> Run {
   let process = Process()
   let binary = try loaBinary
   if let seconds {
@@ -37,7 +38,7 @@ func loa(_ arguments: [String], environment: [String: String] = [:], within seco
     process.executableURL = URL(fileURLWithPath: binary)
     process.arguments = arguments
   }
-  process.currentDirectoryURL = repository
+  process.currentDirectoryURL = directory
   // Files rather than pipes, so that a large output can never block the child.
   let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
     "loa-cli-\(UUID().uuidString)")
@@ -122,6 +123,38 @@ struct CommandLineTests {
     #expect(run.errors.contains("measuring \(jingle) (5m"), "\(run.errors)")
     // The sample's own files are short: not announced.
     #expect(run.errors.components(separatedBy: "measuring ").count == 2, "\(run.errors)")
+  }
+
+  @Test(
+    "validate with no state folder chosen keeps its measurements for the run, not in /var/lib/loa")
+  func validateWritesNoSystemState() throws {
+    let station = try copyOfSampleStation()
+    defer { try? FileManager.default.removeItem(at: station) }
+    let elsewhere = try TemporaryFolder()
+    // Content no cache has seen: measured, it would be added to one.
+    let jingle = station.appendingPathComponent("audio/nhac-hieu.ogg").path
+    let pitch = Double.random(in: 300...900)
+    try writeWAV(to: jingle, frames: 8_000, channels: 1, rate: 8_000) { frame in
+      Int16(8000 * sin(2 * Double.pi * pitch * Double(frame) / 8_000))
+    }
+    var info = stat()
+    #expect(stat(jingle, &info) == 0)
+    // How the cache knows the file: device, inode and size lead its line.
+    let identity = "\t\(info.st_dev):\(info.st_ino):\(info.st_size):"
+    let schedules = station.appendingPathComponent("schedules").path
+    // Run where there is no ./schedules, with no state folder given.
+    let run = try loa(
+      ["validate", schedules], environment: ["LOA_STATE_DIR": "", "HOME": elsewhere.path],
+      in: elsewhere.url)
+    #expect(run.status == 0, "\(run.output)\(run.errors)")
+    let system = try? String(contentsOfFile: "/var/lib/loa/audio-measurements.tsv", encoding: .utf8)
+    #expect(system?.contains(identity) != true)
+    // A state folder given keeps them: the identity is what the cache writes.
+    let state = elsewhere.path("state")
+    let kept = try loa(["validate", schedules, "--state", state], in: elsewhere.url)
+    #expect(kept.status == 0, "\(kept.output)\(kept.errors)")
+    let cache = try String(contentsOfFile: state + "/audio-measurements.tsv", encoding: .utf8)
+    #expect(cache.contains(identity), "\(cache)")
   }
 
   @Test("validate refuses a broken schedule with file:line:col and exits 1")

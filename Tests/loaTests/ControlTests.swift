@@ -238,6 +238,63 @@ struct ControlTests {
   }
 
   @Test(
+    "a relative --state from another folder reaches the daemon, and announce copies to its spool")
+  func relativeStateFromAnotherFolder() throws {
+    let station = try RealTimeStation(lead: 4)
+    try station.save(station.yaml([600]))
+    // The daemon runs in the station's folder, on ./state.
+    station.stateFolder = "state"
+    let daemon = try station.start(wrapper: ["/usr/bin/env", "-C", station.folder.path])
+    try daemon.waitFor("playing to")
+    let elsewhere = try TemporaryFolder()
+    let relative = "../" + station.folder.url.lastPathComponent + "/state"
+    let tone = try station.tone(seconds: 1)
+    let run = try loa(["announce", tone, "--state", relative], in: elsewhere.url)
+    #expect(run.status == 0, "\(run.errors)")
+    #expect(run.output.contains("announced: tone.wav"), "\(run.output)")
+    daemon.signal(SIGTERM)
+    #expect(daemon.wait() == 0)
+  }
+
+  @Test("no daemon at a relative --state: its socket is named by absolute path, with no group hint")
+  func noDaemonAtRelativeState() throws {
+    let folder = try TemporaryFolder()
+    let tone = folder.path("tone.wav")
+    try writeWAV(to: tone, frames: 48_000, channels: 1, rate: 48_000) { _ in 1000 }
+    let socket = folder.url.resolvingSymlinksInPath().path + "/state/control.sock"
+    for arguments in [["status"], ["announce", "tone.wav"]] {
+      let run = try loa(arguments + ["--state", "state"], in: folder.url)
+      #expect(run.status == 1)
+      #expect(
+        run.errors.contains("no loa daemon is running (nothing listens on \(socket))"),
+        "\(run.errors)")
+      #expect(!run.errors.contains("group"), "\(run.errors)")
+    }
+  }
+
+  @Test(
+    "a spool folder that cannot be made is named with the system's reason; the daemon airs on")
+  func spoolFolderCannotBeMade() throws {
+    let station = try RealTimeStation(lead: 4)
+    try station.save(station.yaml([600]))
+    try FileManager.default.createDirectory(
+      atPath: station.state, withIntermediateDirectories: true)
+    try Data("not a folder".utf8).write(to: URL(fileURLWithPath: station.state + "/spool"))
+    let daemon = try station.start()
+    try daemon.waitFor("playing to")
+    #expect(
+      daemon.said.contains(
+        "error: cannot create the spool folder '\(station.state)/spool': Not a directory;"),
+      "\(daemon.said)")
+    #expect(!daemon.said.contains("NSCocoaErrorDomain"), "\(daemon.said)")
+    // Without a spool, loa announce takes files from the audio folder only.
+    let status = try station.status()
+    #expect(status["spool"] as? String == "", "\(status)")
+    daemon.signal(SIGTERM)
+    #expect(daemon.wait() == 0)
+  }
+
+  @Test(
     "systemd hears READY, WATCHDOG while the loop turns (not while it hangs), RELOADING, STOPPING")
   func systemdNotifications() throws {
     let station = try RealTimeStation(lead: 4)
