@@ -100,7 +100,11 @@ public final class Daemon {
     } else if let (folder, error) = logToOpen {
       recorder = AiringRecorder(
         opening: { try AiringLog.openForWriting(folder: folder, now: clock.now()) },
-        failedWith: error, reserve: DiskReserve(folder: folder), failed: failed,
+        failedWith: error,
+        reading: {
+          FileManager.default.fileExists(atPath: folder + "/airings.sqlite")
+            ? try AiringLog.openForReading(folder: folder) : nil
+        }, reserve: DiskReserve(folder: folder), failed: failed,
         onTrouble: onTrouble)
     } else {
       recorder = AiringRecorder(log: nil, failed: failed)

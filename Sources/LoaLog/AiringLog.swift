@@ -45,9 +45,19 @@ public final class AiringLog: Sendable {
           "no airing log at '\(path)': nothing has been played with this state folder "
           + "(give the station's with --state DIR or LOA_STATE_DIR)")
     }
-    let log = try AiringLog(path: path, writer: nil, durable: true)
+    var log = try AiringLog(path: path, writer: nil, durable: true)
+    var isSetUp: Bool
+    do {
+      isSetUp = try log.database.read { try $0.tableExists("airing_item") }
+    } catch  where walIsEmpty(path) {
+      // A full disk has no room for the index every reader of a log in WAL
+      // mode makes; with nothing waiting in the WAL, the file is the whole
+      // log, and read as it is.
+      log = try AiringLog(path: path, writer: nil, durable: true, immutable: true)
+      isSetUp = try log.database.read { try $0.tableExists("airing_item") }
+    }
     // A file no writer has set up yet (the daemon never started on it).
-    guard (try? log.database.read { try $0.tableExists("airing_item") }) == true else {
+    guard isSetUp else {
       throw LogError(
         description: "the airing log '\(path)' is empty: nothing has been logged in it yet")
     }
@@ -70,7 +80,15 @@ public final class AiringLog: Sendable {
     return log
   }
 
-  private init(path: String, writer: WriterLock?, durable: Bool) throws {
+  /// No WAL beside the log at `path`, or an empty one.
+  private static func walIsEmpty(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path + "-wal", &info) != 0 || info.st_size == 0
+  }
+
+  /// - Parameter immutable: read the file as it is, with no locks and no
+  ///   WAL: only for a reader, when nothing waits in the WAL.
+  private init(path: String, writer: WriterLock?, durable: Bool, immutable: Bool = false) throws {
     self.path = path
     self.writer = writer
     var configuration = Configuration()
@@ -88,7 +106,11 @@ public final class AiringLog: Sendable {
       }
     }
     do {
-      database = try DatabaseQueue(path: path, configuration: configuration)
+      let location =
+        immutable
+        ? "file:\(path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path)"
+          + "?immutable=1" : path
+      database = try DatabaseQueue(path: location, configuration: configuration)
       if writer != nil { try Schema.migrator.migrate(database) }
     } catch {
       throw LogError(description: "cannot open the airing log '\(path)': \(error)")

@@ -26,6 +26,8 @@ public final class AiringRecorder: @unchecked Sendable {
   private var log: AiringLog?
   /// Opens the log that could not be opened at first; nil once it is.
   private var open: (@Sendable () throws -> AiringLog)?
+  /// Opens it to read, until it is open.
+  private var openForReading: (@Sendable () throws -> AiringLog?)?
   /// There is a log, or one to open: writes are kept.
   private let isLogging: Bool
   private let reserve: DiskReserve?
@@ -71,8 +73,12 @@ public final class AiringRecorder: @unchecked Sendable {
 
   /// A recorder whose log could not be opened (`error`): its writes wait in
   /// memory, and `open` is tried again every second until it opens the log.
+  /// Meanwhile it is read as `reading` opens it, if it can (a full disk
+  /// lets it be read, not written), so that what it holds is not aired
+  /// again; `reading` gives nil when there is no log yet.
   public convenience init(
     opening open: @escaping @Sendable () throws -> AiringLog, failedWith error: any Error,
+    reading: (@Sendable () throws -> AiringLog?)? = nil,
     reserve: DiskReserve? = nil, backlogLimit: Int = 10_000,
     failed: @escaping @Sendable (String) -> Void,
     onTrouble: @escaping @Sendable (LogTrouble?) -> Void = { _ in }
@@ -80,6 +86,7 @@ public final class AiringRecorder: @unchecked Sendable {
     self.init(
       log: nil, open: open, reserve: reserve, backlogLimit: backlogLimit, failed: failed,
       onTrouble: onTrouble)
+    openForReading = reading
     queue.async { [self] in
       report(LogTrouble(waiting: 0, dropped: 0, reason: "\(error)", isOpen: false))
       armRetry()
@@ -120,8 +127,8 @@ public final class AiringRecorder: @unchecked Sendable {
     guard isLogging else { return nil }
     return queue.sync {
       timed {
-        guard let log else { return nil }
         do {
+          guard let log = try log ?? openForReading?() ?? nil else { return nil }
           return try body(log)
         } catch {
           failed("the airing log: \(what): \(error)")

@@ -83,4 +83,31 @@ struct FullDiskTests {
     #expect(log.map(\.program) == ["p1", "p2", "p3"], "\(daemon.said)")
     #expect(log.allSatisfy { $0.status == "completed" }, "\(log)")
   }
+
+  @Test(
+    "restarted on a disk that filled after an airing: the log it cannot write is still read, nothing airs again"
+  )
+  func restartsOnFullDisk() throws {
+    let station = try RealTimeStation(lead: 6)
+    let disk = try SmallDisk(size: "400k")
+    defer { disk.unmount() }
+    station.stateFolder = disk.path
+    try station.save(station.yaml([0], catchUp: "10m"))
+    let first = try station.start(["--stop-after", "1"])
+    #expect(first.wait() == 0, "\(first.said)")
+    #expect(try station.log().map(\.status) == ["completed"])
+
+    // Within p1's catch-up, with no room left: p1 is in the log, not due.
+    disk.fill()
+    let again = try station.start()
+    try again.waitFor("playing to")
+    Thread.sleep(forTimeInterval: 3)
+    again.signal(SIGTERM)
+    #expect(again.wait() == 0, "\(again.said)")
+    #expect(!again.said.contains("on air:"), "\(again.said)")
+    // loa log reads it too, the disk still full.
+    #expect(try station.log().map(\.program) == ["p1"])
+    disk.shrinkFiller()
+    #expect(try station.log().map(\.program) == ["p1"])
+  }
 }
