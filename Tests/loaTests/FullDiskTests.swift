@@ -50,12 +50,7 @@ struct FullDiskTests {
     #expect(log.allSatisfy { $0.status == "completed" }, "\(log)")
 
     // Restarted: nothing aired again, nothing said missed.
-    let again = try station.start()
-    try again.waitFor("playing to")
-    Thread.sleep(forTimeInterval: 3)
-    again.signal(SIGTERM)
-    #expect(again.wait() == 0, "\(again.said)")
-    #expect(!again.said.contains("on air:"), "\(again.said)")
+    let again = try restartAiringNothing(station)
     let after = try station.log()
     #expect(after.map(\.program) == expected, "\(again.said)")
     #expect(after.allSatisfy { $0.status == "completed" }, "\(after)")
@@ -99,15 +94,25 @@ struct FullDiskTests {
 
     // Within p1's catch-up, with no room left: p1 is in the log, not due.
     disk.fill()
-    let again = try station.start()
-    try again.waitFor("playing to")
-    Thread.sleep(forTimeInterval: 3)
-    again.signal(SIGTERM)
-    #expect(again.wait() == 0, "\(again.said)")
-    #expect(!again.said.contains("on air:"), "\(again.said)")
+    try restartAiringNothing(station)
     // loa log reads it too, the disk still full.
     #expect(try station.log().map(\.program) == ["p1"])
     disk.shrinkFiller()
     #expect(try station.log().map(\.program) == ["p1"])
+  }
+
+  /// Starts the station's daemon again for 3 s and stops it: nothing may
+  /// go on air.
+  @discardableResult
+  private func restartAiringNothing(
+    _ station: RealTimeStation, sourceLocation: SourceLocation = #_sourceLocation
+  ) throws -> RealTimeStation.Daemon {
+    let again = try station.start()
+    try again.waitFor("playing to")
+    Thread.sleep(forTimeInterval: 3)
+    again.signal(SIGTERM)
+    #expect(again.wait() == 0, "\(again.said)", sourceLocation: sourceLocation)
+    #expect(!again.said.contains("on air:"), "\(again.said)", sourceLocation: sourceLocation)
+    return again
   }
 }
