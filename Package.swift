@@ -134,7 +134,7 @@ let package = Package(
     .target(
       name: "LoaTesting",
       dependencies: [
-        "LoaAudio", "LoaSchedule", "LoaDaemon",
+        "LoaAudio", "LoaSchedule", "LoaDaemon", "LoaLog",
         // Holds an airing log locked, to hold up its writers.
         .product(name: "GRDB", package: "GRDB.swift"),
       ],

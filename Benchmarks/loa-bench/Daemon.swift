@@ -86,40 +86,6 @@ func loaContender(loa: String, state: String, sampler: ProcessSampler) -> StartC
   }
 }
 
-/// A station with a program at each instant (station time, UTC+7), each
-/// playing `file` from `audio` to `output`.
-func stationYAML(
-  _ instants: [Date], audio: String = "audio", file: String = "tone.wav",
-  output: String = "pulse", catchUp: String = "10s"
-) -> String {
-  var calendar = Calendar(identifier: .gregorian)
-  calendar.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .gmt
-  var yaml = """
-    station:
-      name: Đài truyền thanh đo thời gian
-      audio_dir: \(audio)
-      output: "\(output)"
-      catch_up: \(catchUp)
-    programs:
-
-    """
-  for (index, instant) in instants.enumerated() {
-    let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: instant)
-    let day = String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
-    yaml += """
-        - id: p\(index)
-          title: Chương trình \(index)
-          start: "\(String(format: "%02d:%02d:%02d", c.hour ?? 0, c.minute ?? 0, c.second ?? 0))"
-          repeat: daily
-          from: \(day)
-          until: \(day)
-          segments: [ { file: \(file) } ]
-
-      """
-  }
-  return yaml
-}
-
 /// Start accuracy of loa, a timer with aplay, and liquidsoap; then loa's
 /// own ALSA timestamps, its memory idle and playing, and its CPU idle.
 func benchmarkDaemon(loa: String) {

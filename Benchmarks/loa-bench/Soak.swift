@@ -1,4 +1,5 @@
 import Foundation
+import LoaTesting
 
 // PRODUCT §11: the daemon's memory over 1,000 airings. A leak matters more
 // to a box that runs for years than a few MiB: resident memory must stay

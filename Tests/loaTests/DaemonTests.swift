@@ -285,6 +285,18 @@ struct DaemonTests {
   }
 
   @Test(
+    "SIGKILL at random moments around starts, restarted each time: every program heard is logged as heard, none twice, none lost"
+  )
+  func killedAroundStarts() throws {
+    let folder = try TemporaryFolder()
+    let tally = try FaultRounds(.kill, loa: loaBinary, rounds: 4, in: folder.path("station"))
+      .run()
+    #expect(tally.planned == 4)
+    #expect(tally.heard == tally.loggedCorrectly, "\(tally.wrong)")
+    #expect(tally.airedTwice == 0 && tally.lost == 0, "\(tally.wrong)")
+  }
+
+  @Test(
     "SIGKILL in the seconds before a start: restarted within catch-up, the program airs late, once"
   )
   func killedBeforeTheStart() throws {
