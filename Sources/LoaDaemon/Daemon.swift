@@ -204,8 +204,6 @@ public final class Daemon {
     case .loaded(let loaded, let number): send(.loaded(loaded, load: number))
     case .stop(let reason): send(.stop(reason))
     case .control(let request, let reply): send(.control(register(reply), request))
-    case .announce(let announcement, let reply):
-      send(.announcement(register(reply), announcement))
     case .measured(let announcement): send(.measured(announcement))
     case .measureFailed(let id, let reason): send(.measureFailed(id, reason))
     case .logFailed(let text): send(.logFailed(text))

@@ -16,8 +16,6 @@ public enum DaemonEvent: Sendable {
   case stop(String)
   /// A request on the control socket, and where its answer goes.
   case control(ControlRequest, ControlReply)
-  /// The operator's announcement, its file measured, ready to go on air.
-  case announce(PreparedAnnouncement, ControlReply)
   /// An accepted announcement, its file measured, ready to go on air.
   case measured(PreparedAnnouncement)
   /// An accepted announcement that cannot air, by its id, and why.

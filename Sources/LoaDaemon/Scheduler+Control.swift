@@ -94,7 +94,7 @@ extension Scheduler {
     _ announcement: PreparedAnnouncement, _ now: Date, _ actions: inout [Action]
   ) {
     guard let id = announcement.id, measuring.removeValue(forKey: id) != nil else { return }
-    announce(announcement, nil, now, &actions)
+    announce(announcement, id: id, now, &actions)
   }
 
   /// An accepted announcement whose file does not decode: said, and kept
@@ -130,25 +130,16 @@ extension Scheduler {
   /// is off, due once it has warmed up. `id`: the request to answer, when
   /// it was not answered on acceptance.
   mutating func announce(
-    _ announcement: PreparedAnnouncement, _ id: RequestID?, _ now: Date,
-    _ actions: inout [Action]
+    _ announcement: PreparedAnnouncement, id: String, _ now: Date, _ actions: inout [Action]
   ) {
-    guard stopping == nil else {
-      if let id { actions.append(.reply(id, .failure(.stopping, "loa is stopping"))) }
-      return
-    }
+    guard stopping == nil else { return }
     var start = now
     if let amplifier = station.amplifier, !amplifierOn { start += amplifier.warmup.seconds }
-    if announcement.id == nil { announcements += 1 }
     let airing = PlannedAiring.announcement(
-      id: announcement.id ?? "announce-\(Int64(start.timeIntervalSince1970))-\(announcements)",
-      title: announcement.title, file: announcement.path, fileDuration: announcement.duration,
-      times: announcement.times, gap: announcement.gap, priority: announcement.priority,
-      at: planner.clock.local(start), start: start)
+      id: id, title: announcement.title, file: announcement.path,
+      fileDuration: announcement.duration, times: announcement.times, gap: announcement.gap,
+      priority: announcement.priority, at: planner.clock.local(start), start: start)
     adHoc.append(airing)
-    if let id {
-      actions.append(.reply(id, ControlAnswer(ok: true, announced: summary(of: airing))))
-    }
     say("announcement by the operator: \(describe(airing))", now, &actions)
   }
 

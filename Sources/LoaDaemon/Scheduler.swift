@@ -181,8 +181,6 @@ public struct Scheduler: Sendable {
       playback(event, now, &actions)
     case .control(let id, let request):
       control(request, id, now, &actions)
-    case .announcement(let id, let announcement):
-      announce(announcement, id, now, &actions)
     case .found(let id, let request, let audio):
       accept(request, audio, id, now, &actions)
     case .measured(let announcement):

@@ -26,9 +26,6 @@ extension Scheduler {
     case playback(Int, PlaybackEvent)
     /// A request on the control socket.
     case control(RequestID, ControlRequest)
-    /// An announcement measured, to put on air now, and the request to
-    /// answer with it.
-    case announcement(RequestID, PreparedAnnouncement)
     /// An announcement's file found where the daemon may read it
     /// (`Action.find`): the request is accepted, or recognized as a retry.
     case found(RequestID, AnnouncementRequest, FoundAudio)

@@ -22,12 +22,14 @@ struct DaemonControlTests {
       stationYAML(programs: [("p", "10:00")]), start: "2030-01-01 09:00:00")
     let daemon = try station.makeDaemon()
     let (mailbox, answers) = (daemon.mailbox, Answers())
-    let announcement = PreparedAnnouncement(
-      title: "e10.wav", path: station.audio("e10.wav"), duration: .seconds(10), times: 2,
-      gap: .seconds(3), priority: .priority)
+    // A real file: the daemon measures what is announced.
+    try writeWAV(to: station.audio("e10.wav"), frames: 480_000, channels: 2, rate: 48_000) { _ in 0
+    }
+    let announce = ControlRequest(
+      .announce, file: station.audio("e10.wav"), priority: .priority, times: 2, gapS: 3)
     // Nothing on air, amplifier off: due once it has warmed up (5 s).
     station.clock.schedule(at: at("2030-01-01 09:00:10")) {
-      mailbox.post(.announce(announcement, answers.reply))
+      mailbox.post(.control(announce, answers.reply))
     }
     // p is armed 2 s ahead: not on air yet.
     station.clock.schedule(at: at("2030-01-01 09:59:59")) {
@@ -41,15 +43,17 @@ struct DaemonControlTests {
 
     let replies = answers.list.withLock { $0 }
     #expect(replies.count == 3)
-    #expect(replies.first?.announced?.start == "2030-01-01T09:00:15+07:00")
-    #expect(replies.first?.announced?.durationS == 23)
+    // Accepted at once; measured, it airs after the warm-up, 2 × 10 s and a 3 s gap.
+    #expect(replies.first?.announced?.start == "2030-01-01T09:00:10+07:00")
     #expect(replies.dropFirst().first?.error == "nothing is on air")
     #expect(replies.last?.stopped?.program == "p")
 
     let logged = try station.airings()
-    #expect(logged.map(\.kind) == [.announcement, .program])
+    #expect(logged.map(\.kind) == [.announcement, .program], station.transcript)
     #expect(logged.first?.status == .completed)
     #expect(logged.first?.lateMilliseconds == 0)
+    #expect(logged.first?.startedAt == at("2030-01-01 09:00:15"))
+    #expect(logged.first?.playedSeconds == 23)
     #expect(logged.last?.status == .interrupted)
     #expect(logged.last?.reason == "stopped by the operator (loa stop)")
     let switches = station.amplifier.switches.withLock { $0 }

@@ -52,10 +52,16 @@ struct SchedulerTests {
   }
   /// A schedule that cannot be read.
   static let refused = ScheduleLoader(probe: nil).load(path: "/nonexistent/station.yaml")
-  static func announcement(_ priority: Priority) -> PreparedAnnouncement {
-    PreparedAnnouncement(
+  /// `loa announce` of a 10 s file with `priority` at `time`: its file
+  /// found (`.find`), the first announcement accepted, and measured at once.
+  static func announced(_ priority: Priority, at time: String) -> [(String, Scheduler.Event)] {
+    let request = AnnouncementRequest(
+      file: "/audio/e10.wav", title: "E", priority: ControlPriority(priority), times: 1,
+      gap: .zero)
+    let measured = PreparedAnnouncement(
       title: "E", path: "/audio/e10.wav", duration: .seconds(10), times: 1, gap: .zero,
-      priority: priority)
+      priority: priority, id: "announce-\(Int64(at(time).timeIntervalSince1970))-1")
+    return [(time, .found(7, request, found)), (time, .measured(measured))]
   }
 
   static let request = AnnouncementRequest(
@@ -155,29 +161,28 @@ struct SchedulerTests {
       then: ["reply 7 invalid_argument"]),
     Case(
       name: "a measured emergency is due now, and interrupts what is on air",
-      given: onAir + [(day + "10:00:05", .announcement(7, announcement(.emergency)))],
+      given: onAir + announced(.emergency, at: day + "10:00:05"),
       when: (day + "10:00:05", .tick), then: ["heartbeat", "interrupt 1"]),
     Case(
       name: "a measured priority announcement enters at the next item",
-      given: onAir + [(day + "10:00:05", .announcement(7, announcement(.priority)))],
+      given: onAir + announced(.priority, at: day + "10:00:05"),
       when: (day + "10:00:05", .tick),
       then: ["heartbeat", "insert 1 announce-1893466805-1 #2"]),
     Case(
       name: "a normal announcement waits for the airing on air",
-      given: onAir + [(day + "10:00:05", .announcement(7, announcement(.normal)))],
+      given: onAir + announced(.normal, at: day + "10:00:05"),
       // (The beat every second on air.)
       when: (day + "10:00:05", .tick), then: ["heartbeat"]),
     Case(
       name: "a normal announcement still waiting past the catch-up time is missed",
-      given: onAir + [
-        (day + "10:00:05", .announcement(7, announcement(.normal))),
-        (day + "10:01:30", .playback(1, .finished(report(.completed)))),
+      given: onAir + announced(.normal, at: day + "10:00:05") + [
+        (day + "10:01:30", .playback(1, .finished(report(.completed))))
       ],
       when: (day + "10:01:30", .tick), then: ["heartbeat", "miss announce-1893466805-1"]),
     Case(
       name: "an airing interrupted before its first frame is put off, under its row",
-      given: onAir.dropLast() + [
-        (day + "09:59:59", .announcement(7, announcement(.emergency))), (day + "09:59:59", .tick),
+      given: onAir.dropLast() + announced(.emergency, at: day + "09:59:59") + [
+        (day + "09:59:59", .tick)
       ],
       when: (
         day + "09:59:59",
