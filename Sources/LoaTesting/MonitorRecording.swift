@@ -16,20 +16,25 @@ extension PulseServer {
 }
 
 /// parec on the null sink's monitor, mono 16-bit at 48 kHz, read on a
-/// thread of its own that notes when each chunk arrives.
-///
-/// `@unchecked Sendable`: the samples and chunks are shared between the
-/// reader thread and `finish()` only under `lock`.
+/// thread of its own that notes when each chunk arrives. Dropped without
+/// `finish()` (a test that failed early), it stops parec all the same.
 public final class MonitorRecorder: @unchecked Sendable {
+  // @unchecked: `pid` is the owner's alone; the samples are the tape's.
   public static let rate = 48_000
   private var pid: pid_t?
-  private let lock = NSLock()
-  private var samples: [Int16] = []
-  /// Per chunk: its first frame, and its arrival on the wall clock minus
-  /// that frame's offset in the stream (a guess at frame 0's time that is
-  /// late by the chunk's delay).
-  private var chunks: [(frame: Int, frameZero: Double)] = []
+  private let tape = Tape()
   private var reader: Thread?
+
+  /// What parec has sent, shared between the reader thread and `finish()`
+  /// under `lock`; the thread holds only this, so that the recorder can go.
+  private final class Tape: @unchecked Sendable {
+    let lock = NSLock()
+    var samples: [Int16] = []
+    /// Per chunk: its first frame, and its arrival on the wall clock minus
+    /// that frame's offset in the stream (a guess at frame 0's time that
+    /// is late by the chunk's delay).
+    var chunks: [(frame: Int, frameZero: Double)] = []
+  }
 
   /// Starts recording `server`'s sink `radio`; returns once samples flow.
   public init(server: PulseServer) throws {
@@ -59,20 +64,23 @@ public final class MonitorRecorder: @unchecked Sendable {
       throw error
     }
     close(ends[1])
-    let thread = Thread { [self] in read(from: descriptor) }
+    let tape = tape
+    let thread = Thread { Self.read(from: descriptor, into: tape) }
     thread.qualityOfService = .userInteractive
     reader = thread
     thread.start()
     let deadline = Date() + 5
     while Date() < deadline {
-      if lock.withLock({ !chunks.isEmpty }) { return }
+      if tape.lock.withLock({ !tape.chunks.isEmpty }) { return }
       usleep(10_000)
     }
     _ = finish()
     throw PulseServerError("parec recorded nothing from radio.monitor")
   }
 
-  private func read(from descriptor: Int32) {
+  deinit { stop() }
+
+  private static func read(from descriptor: Int32, into tape: Tape) {
     var buffer = [UInt8](repeating: 0, count: 65_536)
     var odd: UInt8? = nil
     while true {
@@ -98,25 +106,29 @@ public final class MonitorRecorder: @unchecked Sendable {
         index += 2
       }
       if index < bytes.endIndex { odd = bytes[index] }
-      lock.withLock {
-        let frame = samples.count
-        chunks.append((frame, arrival - Double(frame) / Double(Self.rate)))
-        samples.append(contentsOf: values)
+      tape.lock.withLock {
+        let frame = tape.samples.count
+        tape.chunks.append((frame, arrival - Double(frame) / Double(rate)))
+        tape.samples.append(contentsOf: values)
       }
     }
   }
 
   /// Stops parec and returns what it recorded.
   public func finish() -> MonitorRecording {
+    stop()
+    return tape.lock.withLock { MonitorRecording(samples: tape.samples, chunks: tape.chunks) }
+  }
+
+  /// Ends parec and waits for the reader, which ends at end of file.
+  private func stop() {
     if let pid {
       kill(pid, SIGTERM)
       var status: Int32 = 0
       waitpid(pid, &status, 0)
       self.pid = nil
     }
-    // The reader ends at end of file, once parec has gone.
     while reader?.isFinished == false { usleep(10_000) }
-    return lock.withLock { MonitorRecording(samples: samples, chunks: chunks) }
   }
 }
 
