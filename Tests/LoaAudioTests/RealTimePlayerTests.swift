@@ -18,22 +18,22 @@ private final class EventLog: Sendable {
   var all: [(Date, PlaybackEvent)] { events.withLock { $0 } }
 }
 
-/// What a listener hears: silence for `quiet` seconds until `start`, and a
-/// sound from it, within 100 ms (generous: a shared machine may be slow;
-/// the benchmark measures).
+/// What a listener hears: silence for `quiet` seconds until `early` before
+/// `start`, and a sound from then, within 100 ms (generous: a shared machine
+/// may be slow; the benchmark measures).
 private func expectHeard(
-  _ heard: MonitorRecording, from start: Date, quietFor quiet: Double,
+  _ heard: MonitorRecording, from start: Date, quietFor quiet: Double, early: Double = 0.003,
   sourceLocation: SourceLocation = #_sourceLocation
 ) throws {
   #expect(
-    heard.isSilent(from: start - quiet, to: start - 0.003),
+    heard.isSilent(from: start - quiet, to: start - early),
     "sound before the start: \(heard.sounds(from: start - quiet, to: start))",
     sourceLocation: sourceLocation)
   let onset = try #require(
     heard.sounds(from: start - quiet, to: start + 1).first, sourceLocation: sourceLocation)
   let late = onset.start.timeIntervalSince(start)
   #expect(
-    late > -0.003 && late < 0.1, "heard \(late * 1000) ms after the instant",
+    late > -early && late < 0.1, "heard \(late * 1000) ms after the instant",
     sourceLocation: sourceLocation)
 }
 
@@ -101,7 +101,10 @@ struct RealTimePlayerTests {
     // (The lead-in may underrun while the thawed server catches up: told,
     // and harmless in silence placed by the device's delay.)
     #expect(report.status == .completed)
-    try expectHeard(heard, from: start, quietFor: 1.9)
+    // The thawed null sink catches up its clock in a burst: its monitor
+    // places a sound to within a few milliseconds (the defect this guards
+    // against put the whole program on the air seconds early).
+    try expectHeard(heard, from: start, quietFor: 1.9, early: 0.02)
   }
 
   @Test("an interrupt stops the program within the fade, and the item is logged interrupted")
