@@ -332,10 +332,24 @@ final class DeviceStream {
     while clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &wake, nil) == EINTR {}
   }
 
-  /// The wall-clock time stream frame `frame` goes (or went) out.
+  /// The wall-clock time stream frame `frame` goes (or went) out, by the
+  /// device's reckoning from its start.
   func time(of frame: Int) -> Date {
     let anchor = anchors.last { $0.frame <= frame } ?? anchors[0]
     return anchor.time + Double(frame - anchor.frame) / Double(rate)
+  }
+
+  /// When stream frame `frame`, just handed to the running device, is
+  /// heard. No device holds more than its buffer, so none plays a frame
+  /// later than that from now: a reckoning further ahead is a device
+  /// without a clock (ALSA's `null`, `file:`), which takes frames as fast
+  /// as they come, and its frames went out now.
+  func heardTime(of frame: Int) -> Date {
+    let reckoned = time(of: frame)
+    guard firstFrameAt != nil else { return reckoned }
+    let wallClock = now()
+    let slack = Double(settings.bufferTime) / 1e6 + 1
+    return reckoned.timeIntervalSince(wallClock) > slack ? wallClock : reckoned
   }
 }
 

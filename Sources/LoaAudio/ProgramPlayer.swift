@@ -89,12 +89,13 @@ final class ProgramPlayer {
     var planned: Int?
     // Once the stream runs, when the item starts is known now; before, the
     // device's start will say.
-    let startedAt = stream.firstFrameAt == nil ? nil : heardTime(of: start)
+    let startedAt = stream.firstFrameAt == nil ? nil : stream.heardTime(of: start)
     onEvent(.itemStarted(item, inserted: inserted, at: startedAt ?? stream.time(of: start)))
     defer {
       let record = PlayedItem(
         item: item, inserted: inserted, startFrame: start, frames: stream.position - start,
-        startedAt: startedAt ?? stream.time(of: start), endedAt: heardTime(of: stream.position),
+        startedAt: startedAt ?? stream.time(of: start),
+        endedAt: stream.heardTime(of: stream.position),
         status: status, plannedFrames: planned)
       played.append(record)
       onEvent(.itemEnded(record))
@@ -186,18 +187,6 @@ final class ProgramPlayer {
       try deliver(frames: count)
     }
     return .completed
-  }
-
-  /// When stream frame `frame`, just written, is heard: the device's
-  /// reckoning, unless the device took the frames faster than it could play
-  /// them (ALSA's `null`, `file:`) and its reckoning runs ahead of the wall
-  /// clock by more than its buffer: then the wall clock, as it really was.
-  private func heardTime(of frame: Int) -> Date {
-    let reckoned = stream.time(of: frame)
-    guard stream.firstFrameAt != nil else { return reckoned }
-    let now = Date() + settings.clockOffset.timeInterval
-    let slack = Double(settings.bufferTime) / 1e6 + 1
-    return reckoned.timeIntervalSince(now) > slack ? now : reckoned
   }
 
   // MARK: Delivering
