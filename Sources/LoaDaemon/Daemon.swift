@@ -102,8 +102,7 @@ public final class Daemon {
         opening: { try AiringLog.openForWriting(folder: folder, now: clock.now()) },
         failedWith: error,
         reading: {
-          FileManager.default.fileExists(atPath: folder + "/airings.sqlite")
-            ? try AiringLog.openForReading(folder: folder) : nil
+          AiringLog.exists(folder: folder) ? try AiringLog.openForReading(folder: folder) : nil
         }, reserve: DiskReserve(folder: folder), failed: failed,
         onTrouble: onTrouble)
     } else {

@@ -187,8 +187,8 @@ extension Scheduler {
     onAir = OnAir(
       token: playbacks, airing: airing,
       ledger: PlayoutLedger(record: id, sampleRate: station.sampleRate))
-    // Alive when armed, then every second on air: a crash is placed to
-    // within that.
+    // Alive when armed (then every second once on air): a crash is placed
+    // to within that.
     beat(now, &actions)
     actions.append(.start(token: playbacks, airing, record: id, isLogged: record != nil))
   }

@@ -16,7 +16,9 @@ extension Scheduler {
     switch event {
     case .started(let at):
       current.startedAt = at
-      // Alive once its first frame is out: after a crash, it went out.
+      onAir = current
+      // Alive once its first frame is out (after a crash, it went out), and
+      // every second from now on.
       beat(now, &actions)
       let late = at.timeIntervalSince(current.airing.start) * 1000
       say(

@@ -238,12 +238,13 @@ public struct Scheduler: Sendable {
     updateAmplifier(now, &actions)
   }
 
-  /// Marks the daemon alive in the log: every minute, every second while
-  /// on air, and when an airing is armed.
+  /// Marks the daemon alive in the log: every minute, when an airing is
+  /// armed, once its first frame is out, and every second from then on.
   mutating func beat(_ now: Date, _ actions: inout [Action]) {
     if lastBeat != now { actions.append(.log(.heartbeat(now))) }
     lastBeat = now
-    nextBeat = now + (onAir == nil ? settings.heartbeat : settings.heartbeatOnAir).seconds
+    let onAir = onAir?.startedAt != nil
+    nextBeat = now + (onAir ? settings.heartbeatOnAir : settings.heartbeat).seconds
   }
 
   /// When something next falls due, if no event comes first.

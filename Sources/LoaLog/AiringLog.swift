@@ -36,10 +36,18 @@ public final class AiringLog: Sendable {
   /// loa was not running before this process, oldest first.
   public var outagesClosed: [Outage] { outagesRecorded.withLock { $0 } }
 
+  /// The log's file in a state folder.
+  private static func file(in folder: String) -> String { folder + "/airings.sqlite" }
+
+  /// Whether the state folder has a log.
+  public static func exists(folder: String) -> Bool {
+    FileManager.default.fileExists(atPath: file(in: folder))
+  }
+
   /// Opens the log to read it (`loa log`, `loa report`); the file must exist.
   public static func openForReading(folder: String) throws -> AiringLog {
-    let path = folder + "/airings.sqlite"
-    guard FileManager.default.fileExists(atPath: path) else {
+    let path = file(in: folder)
+    guard exists(folder: folder) else {
       throw LogError(
         description:
           "no airing log at '\(path)': nothing has been played with this state folder "
@@ -74,7 +82,7 @@ public final class AiringLog: Sendable {
   {
     try makeFolders(folder + "/log-writers")
     let log = try AiringLog(
-      path: folder + "/airings.sqlite", writer: try WriterLock(folder: folder + "/log-writers"),
+      path: file(in: folder), writer: try WriterLock(folder: folder + "/log-writers"),
       durable: durable)
     try log.reconcile(now: now)
     return log
@@ -106,10 +114,11 @@ public final class AiringLog: Sendable {
       }
     }
     do {
+      // A URI, which Debian's SQLite takes as a file name (it is built
+      // with SQLITE_USE_URI; GRDB does not ask for URIs itself).
+      let encoded = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
       let location =
-        immutable
-        ? "file:\(path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path)"
-          + "?immutable=1" : path
+        immutable ? (path.hasPrefix("/") ? "file://" : "file:") + encoded + "?immutable=1" : path
       database = try DatabaseQueue(path: location, configuration: configuration)
       if writer != nil { try Schema.migrator.migrate(database) }
     } catch {
@@ -179,6 +188,7 @@ public final class AiringLog: Sendable {
       try db.execute(
         sql: "UPDATE airing_item SET started_at = ? WHERE airing_id = ? AND position = ?",
         arguments: [time.timeIntervalSince1970, airing, position])
+      try markAlive(at: time, in: db)
     }
   }
 
@@ -197,6 +207,7 @@ public final class AiringLog: Sendable {
           outcome.frames, outcome.playedSeconds, outcome.status.rawValue, outcome.reason, airing,
           position,
         ])
+      try markAlive(at: outcome.endedAt, in: db)
     }
   }
 
@@ -231,14 +242,14 @@ public final class AiringLog: Sendable {
     }
   }
 
-  /// A writer that beats was alive at `time`, the end of an airing: an
-  /// outage after it begins no earlier. (Items are logged as the player
-  /// writes them, ahead of when they are heard: not a sign of life.)
+  /// A writer that beats was alive when it logged what happened at `time`:
+  /// an outage after it begins no earlier. A time still to come (an item's
+  /// end, written as the player hands its last frame over) counts as now.
   private func markAlive(at time: Date, in db: Database) throws {
     guard let writer else { return }
     try db.execute(
       sql: "UPDATE heartbeat SET at = MAX(at, ?) WHERE writer = ?",
-      arguments: [time.timeIntervalSince1970, writer.token])
+      arguments: [min(time, Date()).timeIntervalSince1970, writer.token])
   }
 
   /// Marks this writer alive at `time`; the daemon beats every minute or so,
@@ -329,8 +340,18 @@ public final class AiringLog: Sendable {
         arguments: [reason, id])
       return
     }
-    // The item that was playing was heard until the last sign of life.
+    // The item that was playing was heard until the last sign of life;
+    // those written ahead of it, not at all.
     let reason = "loa stopped while playing (power lost, killed or crashed)"
+    if let lastSignOfLife {
+      try db.execute(
+        sql: """
+          UPDATE airing_item SET status = 'skipped', reason = ?, started_at = NULL,
+            ended_at = NULL, frames = NULL, played_s = NULL
+          WHERE airing_id = ? AND started_at > ?
+          """,
+        arguments: ["not reached: " + reason, id, lastSignOfLife])
+    }
     try db.execute(
       sql: """
         UPDATE airing_item SET status = 'interrupted', reason = ?,

@@ -128,8 +128,10 @@ public final class AiringRecorder: @unchecked Sendable {
     return queue.sync {
       timed {
         do {
-          guard let log = try log ?? openForReading?() ?? nil else { return nil }
-          return try body(log)
+          if let log { return try body(log) }
+          // Not open to write: read as it is, if it can be.
+          guard let reading = openForReading, let readable = try reading() else { return nil }
+          return try body(readable)
         } catch {
           failed("the airing log: \(what): \(error)")
           return nil

@@ -47,6 +47,20 @@ public enum LogWrite: Sendable {
       xruns: report.underruns)
   }
 
+  /// The write with its item's times `offset` seconds later.
+  func moved(by offset: TimeInterval) -> LogWrite {
+    switch self {
+    case .itemStarted(let record, let position, let at):
+      return .itemStarted(record, position: position, at: at + offset)
+    case .itemEnded(let record, let position, var outcome):
+      outcome.startedAt = outcome.startedAt.map { $0 + offset }
+      outcome.endedAt += offset
+      return .itemEnded(record, position: position, outcome)
+    default:
+      return self
+    }
+  }
+
   /// What the write is, for a message when it fails.
   var purpose: String {
     switch self {

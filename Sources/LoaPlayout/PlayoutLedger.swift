@@ -17,6 +17,14 @@ public struct PlayoutLedger: Sendable {
   /// The next of the airing's own items to end.
   public private(set) var position = 0
   public private(set) var entered: [Entered] = []
+  /// Rows of items begun (or ended) before the first frame went out, at the
+  /// times the player guessed from the planned start: written once it has
+  /// gone out, moved to when it did, so that an item's start in the log is
+  /// always one that was heard, and a crash before it leaves none.
+  private var beforeStart: [LogWrite] = []
+  /// The first item's guessed start: the planned start.
+  private var guessedStart: Date?
+  private var hasStarted = false
 
   /// A priority airing that entered the playback.
   public struct Entered: Sendable {
@@ -46,15 +54,32 @@ public struct PlayoutLedger: Sendable {
     switch event {
     case .itemStarted(_, let inserted, let at):
       guard let (record, position) = place(inserted: inserted) else { return ([], nil) }
-      return ([.itemStarted(record, position: position, at: at)], nil)
+      if !hasStarted, guessedStart == nil { guessedStart = at }
+      return (held([.itemStarted(record, position: position, at: at)]), nil)
     case .itemEnded(let played):
       guard let (record, position) = place(inserted: played.inserted) else { return ([], nil) }
       let write = LogWrite.itemEnded(
         record, position: position, Outcome(played, sampleRate: sampleRate))
-      return ([write], itemEnded(played))
-    case .started, .deviceFailed, .deviceRecovered, .finished:
+      return (held([write]), itemEnded(played))
+    case .started(let at):
+      hasStarted = true
+      let offset = guessedStart.map { at.timeIntervalSince($0) } ?? 0
+      defer { beforeStart = [] }
+      return (beforeStart.map { $0.moved(by: offset) }, nil)
+    case .finished:
+      // Never started: the rows as guessed, for the airing's end to close.
+      defer { beforeStart = [] }
+      return (beforeStart, nil)
+    case .deviceFailed, .deviceRecovered:
       return ([], nil)
     }
+  }
+
+  /// `writes` now, or once the first frame has gone out.
+  private mutating func held(_ writes: [LogWrite]) -> [LogWrite] {
+    guard !hasStarted else { return writes }
+    beforeStart += writes
+    return []
   }
 
   /// The end of an entered airing: by its items, or with the status of

@@ -96,6 +96,36 @@ struct PlayoutTests {
     }
   }
 
+  @Test(
+    "items begun before the first frame are logged once it is out, moved to when it was; never, if it never was"
+  )
+  func itemsWaitForTheFirstFrame() {
+    var ledger = PlayoutLedger(record: main, sampleRate: 1000)
+    // Armed: the player guesses the first item starts at the planned t0.
+    #expect(
+      ledger.apply(.itemStarted(.silence(.seconds(1)), inserted: false, at: t0)).writes.isEmpty)
+    #expect(ledger.apply(.itemEnded(played(1, at: 0))).writes.isEmpty)
+    // Out 4 s late: both rows, at the times they were heard.
+    let writes = ledger.apply(.started(t0 + 4)).writes
+    #expect(rows(writes) == ["started #1 0", "ended #1 0 1000"])
+    if case .itemStarted(_, _, let at) = writes.first { #expect(at == t0 + 4) }
+    if case .itemEnded(_, _, let outcome) = writes.last {
+      #expect(outcome.startedAt == t0 + 4 && outcome.endedAt == t0 + 5)
+    }
+    // Afterwards, at once.
+    let next = ledger.apply(.itemStarted(.silence(.seconds(1)), inserted: false, at: t0 + 5))
+    #expect(rows(next.writes) == ["started #1 1"])
+
+    // Interrupted before its first frame: the rows come with the end, as
+    // guessed, for the airing's end to close; a crash before it leaves none.
+    var never = PlayoutLedger(record: main, sampleRate: 1000)
+    _ = never.apply(.itemStarted(.silence(.seconds(1)), inserted: false, at: t0))
+    let report = PlaybackReport(
+      "test", plannedStart: t0, firstFrameAt: nil, items: [], frames: 0, underruns: 0,
+      status: .interrupted("emergency"))
+    #expect(rows(never.apply(.finished(report)).writes) == ["started #1 0"])
+  }
+
   @Test("inserted items are counted out to the airings that entered, in their order")
   func ledger() {
     var ledger = PlayoutLedger(record: main, sampleRate: 1000)
@@ -144,6 +174,7 @@ struct PlayoutTests {
     }
     Thread.current.name = "player"
     onEvent(.itemStarted(.silence(.seconds(2)), inserted: false, at: t0))
+    onEvent(.started(t0))
     onEvent(.itemEnded(played(2, at: 0)))
     let report = PlaybackReport(
       "null", plannedStart: t0, firstFrameAt: t0, items: [played(2, at: 0)], frames: 2000,
