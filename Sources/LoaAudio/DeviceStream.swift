@@ -102,8 +102,9 @@ final class DeviceStream {
           preroll += pcm[first..<(first + taken * channels)]
           position += taken
           done += taken
+          // The buffer is full: the device starts (or, interrupted before
+          // its start, never does and takes nothing more).
           if done < frames { try startStream() }
-          // Interrupted before the start: the rest is not written.
           if !isRunning { return }
           // Written to the device that started, which may be a new one.
           continue
@@ -113,10 +114,8 @@ final class DeviceStream {
             rebasing: pcm[((offset + done) * channels)..<((offset + frames) * channels)]))
         position += frames - done
         done = frames
-        if isRunning {
-          failingSince = nil
-          backoff = Self.firstPause
-        }
+        failingSince = nil
+        backoff = Self.firstPause
         if output.recoveries != recoveriesSeen { reanchor(after: output) }
       } catch {
         try reopen(after: error)
@@ -179,17 +178,18 @@ final class DeviceStream {
     if interruption() != nil { return }
     let at = try output.start() + clockOffset
     isRunning = true
-    // A reopened device with a smaller buffer takes the rest now.
-    try preroll.withUnsafeBufferPointer { (frames) throws(PCMError) in
-      try output.write(UnsafeBufferPointer(rebasing: frames[(filled * channels)...]))
-    }
-    preroll = []
     if firstFrameAt == nil {
       firstFrameAt = at
       anchors = []
       onEvent(.started(at))
     }
     anchors.append((deviceStartFrame, at))
+    // Started: should the device fail now, what waited is not played
+    // again from its beginning. A reopened device with a smaller buffer
+    // takes the rest now.
+    let rest = Array(preroll[(filled * channels)...])
+    preroll = []
+    try rest.withUnsafeBufferPointer { (frames) throws(PCMError) in try output.write(frames) }
   }
 
   /// How long before the instant a holding device is filled: time enough

@@ -37,9 +37,10 @@ public final class PCMOutput {
   public private(set) var recoveries = 0
 
   /// Silence written by `probeStartBehaviour` that the device has not been
-  /// seen to play: its frames, and the largest delay seen with it queued
-  /// (a sound server's plugin may report none until the server answers).
-  private var witness: (frames: Int, delay: Int)?
+  /// seen to play: its frames, the largest delay seen with it queued (a
+  /// sound server's plugin may report none until the server answers), and
+  /// the room in the buffer once it was written.
+  private var witness: (frames: Int, delay: Int, room: Int)?
 
   /// Opens `device` (an ALSA PCM name such as `default`, `hw:1,0`, `pulse` or
   /// `file:'/tmp/out.wav',wav`).
@@ -271,7 +272,7 @@ public final class PCMOutput {
     let written = try probe.withUnsafeBufferPointer { (silence) throws(PCMError) in
       try writeAvailable(silence)
     }
-    witness = (written, try status().delay)
+    witness = (written, try status().delay, try available())
     // Long enough to see a sound server consume (it plays within a few
     // milliseconds), short enough that a period of silence is still queued.
     usleep(useconds_t(max(5_000, min(30_000, periodFrames * 1_000_000 / sampleRate / 2))))
@@ -281,15 +282,21 @@ public final class PCMOutput {
   }
 
   /// Whether the device has played the silence `probeStartBehaviour` left
-  /// queued, since it was written: a millisecond of it gone.
+  /// queued, since it was written: a millisecond of it gone by the delay,
+  /// or by the room in the buffer (a plugin that said no delay at first
+  /// and none again, the server having played it all in between).
   public func hasPlayedProbe() throws(PCMError) -> Bool {
     guard let queued = witness else { return false }
     let delay = try status().delay
-    if queued.delay - delay >= sampleRate / 1_000 || (queued.delay > 0 && delay == 0) {
+    let room = try available()
+    let millisecond = sampleRate / 1_000
+    if queued.delay - delay >= millisecond || (queued.delay > 0 && delay == 0)
+      || room - queued.room >= millisecond
+    {
       witness = nil
       return true
     }
-    witness = (queued.frames, max(queued.delay, delay))
+    witness = (queued.frames, max(queued.delay, delay), queued.room)
     return false
   }
 

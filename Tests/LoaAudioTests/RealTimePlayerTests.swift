@@ -95,12 +95,19 @@ struct RealTimePlayerTests {
     var settings = pulse()
     // Frozen from the opening through the probe: the server plays the
     // probe's silence half a second later, long before the instant.
-    settings.deviceOpened = server.freezing(for: 0.5)
+    let freeze = server.freezing(for: 0.5)
+    let openings = Atomic(0)
+    settings.deviceOpened = {
+      openings.add(1, ordering: .relaxed)
+      freeze()
+    }
     let report = Playback([.file(path: tone)], at: start, settings: settings).wait()
     let heard = ear.finish()
     // (The lead-in may underrun while the thawed server catches up: told,
     // and harmless in silence placed by the device's delay.)
     #expect(report.status == .completed)
+    // Found playing after all, and opened afresh.
+    #expect(openings.load(ordering: .relaxed) == 2)
     // The thawed null sink catches up its clock in a burst: its monitor
     // places a sound to within a few milliseconds (the defect this guards
     // against put the whole program on the air seconds early).
