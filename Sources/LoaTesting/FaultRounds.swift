@@ -26,6 +26,8 @@ public struct FaultTally: Sendable {
   public var lost = 0
   /// The programs whose log does not say what was heard, in a few words.
   public var wrong: [String] = []
+  /// When each fault struck, from its program's start: to run it again.
+  public var strikes: [String] = []
 }
 
 /// One kind of fault over its rounds: the server, the ear, the daemon.
@@ -42,6 +44,7 @@ public final class FaultRounds {
   var disk: SmallDisk?
   var daemon: pid_t?
   var generator = SystemRandomNumberGenerator()
+  var strikes: [String] = []
 
   /// - Parameters:
   ///   - loa: the `loa` binary to run.
@@ -73,8 +76,9 @@ public final class FaultRounds {
       instants, audio: folder + "/audio", file: "tone.wav", output: "pulse", catchUp: "10m")
     try yaml.write(toFile: schedule, atomically: true, encoding: .utf8)
     try startDaemon()
-    for instant in instants {
-      try strike(at: instant, valid: yaml)
+    for (index, instant) in instants.enumerated() {
+      let offset = try strike(at: instant, valid: yaml)
+      strikes.append(String(format: "p%d %+.2f s", index, offset))
     }
     Thread.sleep(until: (instants.last ?? zero) + length + 4)
     stopDaemon(SIGTERM)
@@ -83,27 +87,33 @@ public final class FaultRounds {
     return try tally(instants)
   }
 
-  /// The fault of this run, around the program at `instant`.
-  private func strike(at instant: Date, valid yaml: String) throws {
+  /// The fault of this run, around the program at `instant`; returns when
+  /// it struck, from the instant.
+  private func strike(at instant: Date, valid yaml: String) throws -> Double {
     switch fault {
     case .kill:
-      Thread.sleep(until: instant + Double.random(in: -2...2, using: &generator))
+      let offset = Double.random(in: -2...2, using: &generator)
+      Thread.sleep(until: instant + offset)
       stopDaemon(SIGKILL)
       Thread.sleep(forTimeInterval: 2.5)
       try startDaemon()
+      return offset
     case .disk:
-      guard let disk else { return }
+      guard let disk else { return 0 }
       Thread.sleep(until: instant - 1)
       disk.fill()
       Thread.sleep(until: instant + length + 1)
       disk.shrinkFiller()
+      return -1
     case .device:
-      Thread.sleep(until: instant + Double.random(in: 0.3...1.5, using: &generator))
+      let offset = Double.random(in: 0.3...1.5, using: &generator)
+      Thread.sleep(until: instant + offset)
       recordings.append(ear.finish())
       pulse.stop()
       Thread.sleep(forTimeInterval: 0.5)
       try pulse.start()
       ear = try MonitorRecorder(server: pulse)
+      return offset
     case .reloads:
       Thread.sleep(until: instant - 1.5)
       var valid = true
@@ -114,6 +124,7 @@ public final class FaultRounds {
         Thread.sleep(forTimeInterval: 0.05)
       }
       try yaml.write(toFile: schedule, atomically: true, encoding: .utf8)
+      return -1.5
     }
   }
 
@@ -135,7 +146,7 @@ public final class FaultRounds {
   /// the next: what is heard then is its airing (or airings).
   private func tally(_ instants: [Date]) throws -> FaultTally {
     let airings = try AiringLog.openForReading(folder: state).airings()
-    var tally = FaultTally(planned: instants.count)
+    var tally = FaultTally(planned: instants.count, strikes: strikes)
     for (index, instant) in instants.enumerated() {
       let window = (instant - 1, instant + spacing - 1)
       let heard = recordings.flatMap { $0.sounds(from: window.0, to: window.1) }
