@@ -53,6 +53,8 @@ final class DeviceStream {
   private var recoveriesSeen = 0
   /// Up to a buffer of frames waiting for the device's (re)start.
   private var preroll: [Int16] = []
+  /// The first frame's time on a device led in, until it has come.
+  private var startToTell: Date?
 
   init(
     settings: PlayerSettings, plannedStart: Date,
@@ -93,6 +95,12 @@ final class DeviceStream {
         guard let output else {
           throw PCMError("snd_pcm_open", device: settings.device, code: -ENODEV)
         }
+        if !isRunning, startBehaviour == .playsAtOnce, firstFrameAt == nil {
+          // Running on silence: the first frame is placed now, the program
+          // follows as it comes.
+          try leadIn(output)
+          if !isRunning { return }
+        }
         if !isRunning {
           // Up to a buffer waits for the start; a device such as `null` or
           // `file` would take the whole program before it.
@@ -114,6 +122,7 @@ final class DeviceStream {
             rebasing: pcm[((offset + done) * channels)..<((offset + frames) * channels)]))
         position += frames - done
         done = frames
+        tellStart()
         failingSince = nil
         backoff = Self.firstPause
         if output.recoveries != recoveriesSeen { reanchor(after: output) }
@@ -145,12 +154,18 @@ final class DeviceStream {
     let at = placed + clockOffset
     if firstFrameAt == nil {
       firstFrameAt = at
-      // Told once it is heard, as a device that is started is: a buffer is
-      // queued, the wait is at most a period.
-      sleep(until: at)
-      onEvent(.started(at))
+      // Told once it is heard, as a device that is started is (see
+      // `tellStart`), and not before: the log takes it for gone out.
+      startToTell = at
     }
     anchors = [(deviceStartFrame, at)]
+  }
+
+  /// Tells the start placed by `leadIn` once its time has come.
+  private func tellStart() {
+    guard let at = startToTell, now() >= at else { return }
+    startToTell = nil
+    onEvent(.started(at))
   }
 
   /// Starts the open device with what waits for it: at the planned instant
@@ -219,7 +234,10 @@ final class DeviceStream {
         if preroll.isEmpty { return }
         try startStream()
       }
-      if isRunning { try output.drain() }
+      if isRunning {
+        try output.drain()
+        tellStart()
+      }
     } catch {
       failures.append(DeviceFailure(at: now(), error: error, recoveredAt: nil))
       onEvent(.deviceFailed(error))

@@ -22,7 +22,8 @@ private final class EventLog: Sendable {
 /// `start`, and a sound from then, within 100 ms (generous: a shared machine
 /// may be slow; the benchmark measures).
 private func expectHeard(
-  _ heard: MonitorRecording, from start: Date, quietFor quiet: Double, early: Double = 0.003,
+  _ heard: MonitorRecording, from start: Date, quietFor quiet: Double,
+  early: Double = MonitorRecording.earlyAllowance,
   sourceLocation: SourceLocation = #_sourceLocation
 ) throws {
   #expect(

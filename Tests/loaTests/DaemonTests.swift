@@ -111,8 +111,7 @@ final class RealTimeStation {
     var quietFrom = listeningSince + 0.2
     for offset in offsets {
       let instant = zero + offset
-      // The recording places a sample to about a millisecond.
-      let early = instant - 0.002
+      let early = instant - MonitorRecording.earlyAllowance
       #expect(
         heard.isSilent(from: quietFrom, to: early),
         "heard before the program at +\(offset) s: \(heard.sounds(from: quietFrom, to: early))",
@@ -247,9 +246,10 @@ struct DaemonTests {
     #expect(run.status == 0, "\(run.errors)")
     let heard = ear.finish()
     #expect(
-      heard.isSilent(from: listening, to: instant - 0.002),
+      heard.isSilent(from: listening, to: instant - MonitorRecording.earlyAllowance),
       "heard early: \(heard.sounds(from: listening, to: instant))")
-    let onset = try #require(heard.sounds(from: instant - 0.002, to: instant + 1).first)
+    let onset = try #require(
+      heard.sounds(from: instant - MonitorRecording.earlyAllowance, to: instant + 1).first)
     #expect(
       onset.start.timeIntervalSince(instant) < 0.1, "\(onset.start.timeIntervalSince(instant)) s")
   }
