@@ -107,8 +107,10 @@ struct RealTimePlayerTests {
     // (The lead-in may underrun while the thawed server catches up: told,
     // and harmless in silence placed by the device's delay.)
     #expect(report.status == .completed)
-    // Found playing after all, and opened afresh.
-    #expect(openings.load(ordering: .relaxed) == 2)
+    // Found playing after all and opened afresh (two openings), on a quiet
+    // machine; under load the plugin's own reckoning may already say it
+    // plays at the first look (one). Either way, nothing early:
+    #expect((1...2).contains(openings.load(ordering: .relaxed)))
     // The thawed null sink catches up its clock in a burst: its monitor
     // places a sound to within a few milliseconds (the defect this guards
     // against put the whole program on the air seconds early).
